@@ -1,0 +1,302 @@
+//! Per-runner rules: records, outages, reminders, forgetting.
+
+use std::collections::BTreeSet;
+
+use super::{Plan, elapsed};
+use crate::model::{
+    Change, Notification, NotificationKind, Observation, ObservedRunner, Outage, Policy,
+    Resolution, RunnerRecord, RunnerSnapshot, RunnerStatus, ScopeState, Timestamp,
+};
+
+/// How many earlier GitHub ids a record remembers (history lookups by name use them).
+const MAX_PREVIOUS_IDS: usize = 16;
+
+pub(super) fn reconcile_runners(
+    state: &ScopeState,
+    observation: &Observation,
+    policy: &Policy,
+    now: Timestamp,
+    plan: &mut Plan,
+) {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for observed in &observation.runners {
+        // A source must list each name once; if one does not, the first entry wins.
+        if !seen.insert(observed.name.as_str()) {
+            continue;
+        }
+        plan.stats.runners_seen += 1;
+        let previous = state.runners.get(&observed.name);
+        let mut record = match previous {
+            None => first_sight(observed, now),
+            Some(previous) => next_record(previous, observed, now),
+        };
+        let ctx = Ctx { state, policy, now };
+        ctx.outage_rules(&record, plan);
+        if previous.is_none_or(|previous| visibly_differs(previous, &record)) {
+            record.last_seen_at = now;
+            plan.changes.push(Change::PutRunner(record));
+        }
+    }
+
+    for (name, previous) in &state.runners {
+        if seen.contains(name.as_str()) {
+            continue;
+        }
+        Ctx { state, policy, now }.absent(previous, plan);
+    }
+
+    for name in state.orphan_outages() {
+        if seen.contains(name) {
+            continue;
+        }
+        if let Some(outage) = state.open_outages.get(name) {
+            let snapshot = RunnerSnapshot {
+                name: name.to_owned(),
+                id: outage.runner_id,
+                status: RunnerStatus::Unknown,
+                busy: false,
+                os: String::new(),
+                labels: Vec::new(),
+                ephemeral: false,
+            };
+            Ctx { state, policy, now }.resolve(outage, snapshot, now, Resolution::Removed, plan);
+        }
+    }
+}
+
+fn first_sight(observed: &ObservedRunner, now: Timestamp) -> RunnerRecord {
+    let status = observed.status();
+    RunnerRecord {
+        name: observed.name.clone(),
+        id: observed.id,
+        previous_ids: Vec::new(),
+        status,
+        busy: observed.busy,
+        os: observed.os.clone(),
+        labels: observed.labels.clone(),
+        ephemeral: observed.ephemeral,
+        group_id: observed.group_id,
+        first_seen_at: now,
+        last_seen_at: now,
+        since: now,
+        ever_healthy: status.is_healthy(),
+    }
+}
+
+fn next_record(previous: &RunnerRecord, observed: &ObservedRunner, now: Timestamp) -> RunnerRecord {
+    let mut record = previous.clone();
+    let status = observed.status();
+    if record.id != observed.id {
+        // Re-registered under the same name: the same runner with a new id. It may be listed
+        // offline until it first connects, so it gets the new-runner grace again.
+        record.previous_ids.push(record.id);
+        if record.previous_ids.len() > MAX_PREVIOUS_IDS {
+            record.previous_ids.remove(0);
+        }
+        record.id = observed.id;
+        record.ever_healthy = false;
+    }
+    if record.status.is_healthy() != status.is_healthy() {
+        record.since = now;
+    }
+    record.status = status;
+    record.ever_healthy |= status.is_healthy();
+    record.busy = observed.busy;
+    record.os.clone_from(&observed.os);
+    record.labels.clone_from(&observed.labels);
+    record.ephemeral = observed.ephemeral;
+    record.group_id = observed.group_id;
+    record
+}
+
+/// Whether anything but `last_seen_at` changed (steady state writes nothing).
+fn visibly_differs(previous: &RunnerRecord, next: &RunnerRecord) -> bool {
+    previous.id != next.id
+        || previous.status != next.status
+        || previous.busy != next.busy
+        || previous.os != next.os
+        || previous.labels != next.labels
+        || previous.ephemeral != next.ephemeral
+        || previous.group_id != next.group_id
+        || previous.since != next.since
+        || previous.ever_healthy != next.ever_healthy
+        || previous.previous_ids != next.previous_ids
+}
+
+fn snapshot(record: &RunnerRecord) -> RunnerSnapshot {
+    RunnerSnapshot {
+        name: record.name.clone(),
+        id: record.id,
+        status: record.status,
+        busy: record.busy,
+        os: record.os.clone(),
+        labels: record.labels.clone(),
+        ephemeral: record.ephemeral,
+    }
+}
+
+struct Ctx<'a> {
+    state: &'a ScopeState,
+    policy: &'a Policy,
+    now: Timestamp,
+}
+
+impl Ctx<'_> {
+    fn notify(&self, plan: &mut Plan, kind: NotificationKind) {
+        plan.notifications.push(Notification {
+            scope: self.state.scope.clone(),
+            at: self.now,
+            kind,
+        });
+    }
+
+    /// Open, remind or resolve the outage of a runner whose new record is `record`.
+    fn outage_rules(&self, record: &RunnerRecord, plan: &mut Plan) {
+        let open = self.state.open_outages.get(&record.name);
+        let unhealthy_for = elapsed(record.since, self.now);
+        match (record.is_healthy(), open) {
+            (false, None) => {
+                let threshold = if record.ever_healthy {
+                    self.policy.open_after
+                } else {
+                    self.policy.new_runner_grace
+                };
+                if unhealthy_for >= threshold {
+                    self.open(record, plan);
+                }
+            }
+            (false, Some(outage)) => self.remind(record, outage, plan),
+            (true, Some(outage)) => {
+                if unhealthy_for >= self.policy.resolve_after {
+                    let resolution = Resolution::Recovered(record.status);
+                    self.resolve(outage, snapshot(record), record.since, resolution, plan);
+                }
+            }
+            (true, None) => {}
+        }
+    }
+
+    fn open(&self, record: &RunnerRecord, plan: &mut Plan) {
+        let outage = Outage {
+            runner: record.name.clone(),
+            id: self.state.next_outage_id(&record.name),
+            runner_id: record.id,
+            trigger: record.status,
+            started_at: record.since,
+            resolved_at: None,
+            resolution: None,
+            description: format!("Runner {} entered {} state", record.name, record.status),
+            reminders: 0,
+            last_reminded_at: None,
+        };
+        plan.changes.push(Change::OpenOutage(outage.clone()));
+        plan.stats.outages_opened += 1;
+        self.notify(
+            plan,
+            NotificationKind::OutageOpened {
+                runner: snapshot(record),
+                outage,
+            },
+        );
+    }
+
+    fn remind(&self, record: &RunnerRecord, outage: &Outage, plan: &mut Plan) {
+        let Some(every) = self.policy.remind_every else {
+            return;
+        };
+        let last = outage.last_reminded_at.unwrap_or(outage.started_at);
+        if elapsed(last, self.now) < every {
+            return;
+        }
+        let mut reminded = outage.clone();
+        reminded.reminders += 1;
+        reminded.last_reminded_at = Some(self.now);
+        plan.changes.push(Change::RecordReminder {
+            runner: record.name.clone(),
+            id: outage.id,
+            at: self.now,
+        });
+        plan.stats.reminders += 1;
+        let down_for = reminded.duration(self.now);
+        self.notify(
+            plan,
+            NotificationKind::OutageReminder {
+                runner: snapshot(record),
+                outage: reminded,
+                down_for,
+            },
+        );
+    }
+
+    fn resolve(
+        &self,
+        outage: &Outage,
+        runner: RunnerSnapshot,
+        resolved_at: Timestamp,
+        resolution: Resolution,
+        plan: &mut Plan,
+    ) {
+        let mut resolved = outage.clone();
+        resolved.resolved_at = Some(resolved_at.max(outage.started_at));
+        resolved.resolution = Some(resolution);
+        plan.changes.push(Change::ResolveOutage {
+            runner: outage.runner.clone(),
+            id: outage.id,
+            resolved_at: resolved.resolved_at.unwrap_or(resolved_at),
+            resolution,
+        });
+        plan.stats.outages_resolved += 1;
+        let duration = resolved.duration(self.now);
+        self.notify(
+            plan,
+            NotificationKind::OutageResolved {
+                runner,
+                outage: resolved,
+                duration,
+            },
+        );
+    }
+
+    /// A runner in the store but not in the complete listing.
+    fn absent(&self, previous: &RunnerRecord, plan: &mut Plan) {
+        let open = self.state.open_outages.get(&previous.name);
+        let mut record = previous.clone();
+        if record.status != RunnerStatus::Unknown {
+            if record.is_healthy() {
+                record.since = self.now;
+            }
+            record.status = RunnerStatus::Unknown;
+            record.busy = false;
+            // It was listed at the previous successful observation, which the heartbeat bounds.
+            record.last_seen_at = self
+                .state
+                .record
+                .last_success_at
+                .map_or(record.last_seen_at, |at| at.max(record.last_seen_at));
+        }
+
+        let gone_for_good =
+            previous.ephemeral || elapsed(record.since, self.now) >= self.policy.forget_after;
+        if gone_for_good {
+            if let Some(outage) = open {
+                self.resolve(
+                    outage,
+                    snapshot(&record),
+                    self.now,
+                    Resolution::Removed,
+                    plan,
+                );
+            }
+            plan.changes.push(Change::DeleteRunner {
+                name: record.name.clone(),
+            });
+            plan.stats.runners_forgotten += 1;
+            return;
+        }
+
+        self.outage_rules(&record, plan);
+        if visibly_differs(previous, &record) {
+            plan.changes.push(Change::PutRunner(record));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The domain: scopes, runners, outages, notifications, policy, per-scope state and the outbox.
+
+mod apply;
+mod delivery;
+mod failure;
+mod notification;
+mod outage;
+mod policy;
+mod runner;
+mod scope;
+mod state;
+
+pub use delivery::{Delivery, DeliveryId, Settlement};
+pub use failure::{FailureClass, SourceFailure};
+pub use notification::{Notification, NotificationKind, RunnerSnapshot};
+pub use outage::{Outage, Resolution};
+pub use policy::{Policy, PolicyError};
+pub use runner::{ListedStatus, ObservedRunner, RunnerRecord, RunnerStatus};
+pub use scope::{Scope, ScopeParseError};
+pub use state::{Change, DegradedIncident, ScopeRecord, ScopeState, Version};
+
+/// A point in time (UTC). Nothing below the hosts reads the clock: `now` is always passed in.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// A complete listing of a scope's runners, as a [`RunnerSource`](crate::RunnerSource) returns it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Observation {
+    /// Every runner registered in the scope, each name once.
+    pub runners: Vec<ObservedRunner>,
+}

@@ -1,0 +1,194 @@
+//! [`Notification`]: what happened, with everything a message needs and a stable idempotency key.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Outage, RunnerStatus, Scope, SourceFailure, Timestamp};
+
+/// The runner as it was when a notification was planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunnerSnapshot {
+    /// Name (identity).
+    pub name: String,
+    /// GitHub id.
+    pub id: u64,
+    /// Status at that moment.
+    pub status: RunnerStatus,
+    /// Running a job.
+    pub busy: bool,
+    /// Operating system.
+    pub os: String,
+    /// Label names.
+    pub labels: Vec<String>,
+    /// Ephemeral runner.
+    pub ephemeral: bool,
+}
+
+/// What a notification reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum NotificationKind {
+    /// A runner has been unhealthy for longer than the policy allows.
+    OutageOpened {
+        /// The runner.
+        runner: RunnerSnapshot,
+        /// The outage as opened.
+        outage: Outage,
+    },
+    /// An outage is still open (`remind_every`).
+    OutageReminder {
+        /// The runner.
+        runner: RunnerSnapshot,
+        /// The outage (with the reminder counted).
+        outage: Outage,
+        /// How long it has been down.
+        #[serde(with = "humantime_serde")]
+        down_for: Duration,
+    },
+    /// An outage ended.
+    OutageResolved {
+        /// The runner (with its new status; UNKNOWN when removed).
+        runner: RunnerSnapshot,
+        /// The outage as resolved.
+        outage: Outage,
+        /// How long it lasted.
+        #[serde(with = "humantime_serde")]
+        duration: Duration,
+    },
+    /// The scope could not be observed for longer than `source_alert_after`.
+    MonitoringDegraded {
+        /// Incident number, contiguous per scope from 1.
+        incident: u64,
+        /// Why.
+        failure: SourceFailure,
+        /// Since when observations have failed.
+        since: Timestamp,
+    },
+    /// Observation works again after a degraded incident.
+    MonitoringRestored {
+        /// The incident that ended.
+        incident: u64,
+        /// When failures began.
+        since: Timestamp,
+        /// How long monitoring was degraded.
+        #[serde(with = "humantime_serde")]
+        duration: Duration,
+    },
+}
+
+/// One thing to tell people about, planned by the engine and delivered by notifiers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    /// The scope it concerns.
+    pub scope: Scope,
+    /// When it was planned (the cycle's `now`).
+    pub at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: NotificationKind,
+}
+
+impl Notification {
+    /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
+    /// `monitoring_degraded`, `monitoring_restored`.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            NotificationKind::OutageOpened { .. } => "outage_opened",
+            NotificationKind::OutageReminder { .. } => "outage_reminder",
+            NotificationKind::OutageResolved { .. } => "outage_resolved",
+            NotificationKind::MonitoringDegraded { .. } => "monitoring_degraded",
+            NotificationKind::MonitoringRestored { .. } => "monitoring_restored",
+        }
+    }
+
+    /// What the notification is about within its scope: `runner:<name>` or `source`.
+    /// Deliveries for one subject are sent in order.
+    pub fn subject(&self) -> String {
+        match self.runner() {
+            Some(runner) => format!("runner:{}", runner.name),
+            None => "source".to_owned(),
+        }
+    }
+
+    /// The runner, for runner notifications.
+    pub fn runner(&self) -> Option<&RunnerSnapshot> {
+        match &self.kind {
+            NotificationKind::OutageOpened { runner, .. }
+            | NotificationKind::OutageReminder { runner, .. }
+            | NotificationKind::OutageResolved { runner, .. } => Some(runner),
+            _ => None,
+        }
+    }
+
+    /// The outage, for runner notifications.
+    pub fn outage(&self) -> Option<&Outage> {
+        match &self.kind {
+            NotificationKind::OutageOpened { outage, .. }
+            | NotificationKind::OutageReminder { outage, .. }
+            | NotificationKind::OutageResolved { outage, .. } => Some(outage),
+            _ => None,
+        }
+    }
+
+    /// The incident (outage id or degraded-incident number) the notification belongs to.
+    pub fn incident_id(&self) -> u64 {
+        match &self.kind {
+            NotificationKind::OutageOpened { outage, .. }
+            | NotificationKind::OutageReminder { outage, .. }
+            | NotificationKind::OutageResolved { outage, .. } => outage.id,
+            NotificationKind::MonitoringDegraded { incident, .. }
+            | NotificationKind::MonitoringRestored { incident, .. } => *incident,
+        }
+    }
+
+    /// A key that identifies the incident across its notifications (`scope + subject + id`), e.g.
+    /// `acme/api/runner:build-1/outage:3`; PagerDuty's `dedup_key` is built from it.
+    pub fn incident_key(&self) -> String {
+        let noun = if self.runner().is_some() {
+            "outage"
+        } else {
+            "incident"
+        };
+        format!(
+            "{}/{}/{}:{}",
+            self.scope,
+            self.subject(),
+            noun,
+            self.incident_id()
+        )
+    }
+
+    /// A stable idempotency key (`scope + subject + id + kind`) that receivers can deduplicate on:
+    /// the same notification redelivered after a crash has the same key.
+    ///
+    /// # Examples
+    /// ```
+    /// # use runner_monitor_core::*;
+    /// # use chrono::{TimeZone, Utc};
+    /// let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let n = Notification {
+    ///     scope: "acme/api".parse().unwrap(),
+    ///     at,
+    ///     kind: NotificationKind::MonitoringRestored {
+    ///         incident: 2,
+    ///         since: at,
+    ///         duration: std::time::Duration::from_secs(60),
+    ///     },
+    /// };
+    /// assert_eq!(n.idempotency_key(), "acme/api/source/incident:2/monitoring_restored");
+    /// ```
+    pub fn idempotency_key(&self) -> String {
+        match &self.kind {
+            NotificationKind::OutageReminder { outage, .. } => {
+                format!(
+                    "{}/outage_reminder-{}",
+                    self.incident_key(),
+                    outage.reminders
+                )
+            }
+            _ => format!("{}/{}", self.incident_key(), self.kind_name()),
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! [`MonitorBuilder`]: validated construction of a [`Monitor`].
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{DeliveryBackoff, Monitor, Sink};
+use crate::model::{Policy, PolicyError, Scope};
+use crate::ports::{Notifier, RunnerSource, Store};
+
+/// Why a [`Monitor`] could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MonitorConfigError {
+    /// The policy is inconsistent.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// Two sinks share a name (deliveries are stored by sink name).
+    #[error("two sinks are named `{0}`; sink names must be unique")]
+    DuplicateSink(String),
+    /// A sink has an empty name.
+    #[error("a sink has an empty name")]
+    EmptySinkName,
+    /// A scope is listed twice.
+    #[error("scope `{0}` is listed twice")]
+    DuplicateScope(Scope),
+    /// A setting that must be positive is zero.
+    #[error("`{0}` must be at least 1")]
+    Zero(&'static str),
+}
+
+/// Builds a [`Monitor`]; defaults: concurrency 8, 5 conflict retries, 1,000 deliveries per
+/// dispatch, delivery backoff 30 s doubling to 30 min, [`Policy::default`].
+#[derive(Debug)]
+pub struct MonitorBuilder {
+    source: Arc<dyn RunnerSource>,
+    store: Arc<dyn Store>,
+    sinks: Vec<Sink>,
+    scopes: Vec<Scope>,
+    policy: Policy,
+    concurrency: usize,
+    max_conflict_retries: u32,
+    delivery_batch: usize,
+    backoff: DeliveryBackoff,
+}
+
+impl MonitorBuilder {
+    pub(super) fn new(source: Arc<dyn RunnerSource>, store: Arc<dyn Store>) -> Self {
+        MonitorBuilder {
+            source,
+            store,
+            sinks: Vec::new(),
+            scopes: Vec::new(),
+            policy: Policy::default(),
+            concurrency: 8,
+            max_conflict_retries: 5,
+            delivery_batch: 1_000,
+            backoff: DeliveryBackoff::default(),
+        }
+    }
+
+    /// Adds a named sink.
+    pub fn sink(mut self, name: impl Into<String>, notifier: Arc<dyn Notifier>) -> Self {
+        self.sinks.push(Sink {
+            name: name.into(),
+            notifier,
+        });
+        self
+    }
+
+    /// Adds a scope to watch.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scopes.push(scope);
+        self
+    }
+
+    /// Adds scopes to watch.
+    pub fn scopes(mut self, scopes: impl IntoIterator<Item = Scope>) -> Self {
+        self.scopes.extend(scopes);
+        self
+    }
+
+    /// Sets the policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// At most this many scopes are observed and committed at once.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// How often a scope's commit is retried (reload, replan) after a conflict.
+    pub fn max_conflict_retries(mut self, retries: u32) -> Self {
+        self.max_conflict_retries = retries;
+        self
+    }
+
+    /// At most this many pending deliveries are considered per dispatch.
+    pub fn delivery_batch(mut self, batch: usize) -> Self {
+        self.delivery_batch = batch;
+        self
+    }
+
+    /// Sets the delivery retry backoff.
+    pub fn delivery_backoff(mut self, backoff: DeliveryBackoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Checks the configuration and builds the monitor.
+    ///
+    /// # Errors
+    /// A [`MonitorConfigError`] naming the problem.
+    pub fn build(self) -> Result<Monitor, MonitorConfigError> {
+        self.policy.validate()?;
+        let mut names = BTreeSet::new();
+        for sink in &self.sinks {
+            if sink.name.trim().is_empty() {
+                return Err(MonitorConfigError::EmptySinkName);
+            }
+            if !names.insert(sink.name.as_str()) {
+                return Err(MonitorConfigError::DuplicateSink(sink.name.clone()));
+            }
+        }
+        let mut scopes = BTreeSet::new();
+        for scope in &self.scopes {
+            if !scopes.insert(scope) {
+                return Err(MonitorConfigError::DuplicateScope(scope.clone()));
+            }
+        }
+        if self.concurrency == 0 {
+            return Err(MonitorConfigError::Zero("concurrency"));
+        }
+        if self.delivery_batch == 0 {
+            return Err(MonitorConfigError::Zero("delivery_batch"));
+        }
+        Ok(Monitor {
+            source: self.source,
+            store: self.store,
+            sinks: self.sinks,
+            scopes: self.scopes,
+            policy: self.policy,
+            concurrency: self.concurrency,
+            max_conflict_retries: self.max_conflict_retries,
+            delivery_batch: self.delivery_batch,
+            backoff: self.backoff,
+        })
+    }
+}

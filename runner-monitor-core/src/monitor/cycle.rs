@@ -1,0 +1,103 @@
+//! One scope's part of a cycle: observe, load, reconcile, commit with conflict retries.
+
+use futures::StreamExt;
+use tracing::{debug, info, warn};
+
+use super::report::ScopeReport;
+use super::{Monitor, metrics};
+use crate::engine::{Plan, reconcile};
+use crate::model::{Change, Scope, Timestamp};
+use crate::ports::StoreError;
+
+impl Monitor {
+    /// Runs every scope, at most `concurrency` at once; reports in configuration order.
+    pub(super) async fn run_scopes(&self, now: Timestamp) -> Vec<ScopeReport> {
+        let mut reports: Vec<(usize, ScopeReport)> =
+            futures::stream::iter(self.scopes.iter().enumerate())
+                .map(|(index, scope)| async move { (index, self.run_scope(scope, now).await) })
+                .buffer_unordered(self.concurrency)
+                .collect()
+                .await;
+        reports.sort_by_key(|(index, _)| *index);
+        reports.into_iter().map(|(_, report)| report).collect()
+    }
+
+    /// Observes, reconciles and commits one scope at time `now`. A version conflict (another
+    /// monitor committed first) reloads and replans with the same observation, at most
+    /// `max_conflict_retries` times.
+    #[tracing::instrument(level = "debug", skip(self), fields(scope = %scope))]
+    pub async fn run_scope(&self, scope: &Scope, now: Timestamp) -> ScopeReport {
+        let mut report = ScopeReport::new(scope.clone());
+        let observed = self.source.observe(scope).await;
+        if let Err(error) = &observed {
+            warn!(scope = %scope, class = error.class().as_str(), %error, "observation failed");
+            metrics::source_error(scope, error.class());
+            report.source_error = Some(error.clone());
+        }
+
+        let mut attempt = 0;
+        loop {
+            let state = match self.store.load(scope).await {
+                Ok(state) => state,
+                Err(error) => {
+                    warn!(scope = %scope, %error, "load failed");
+                    report.store_error = Some(error);
+                    return report;
+                }
+            };
+            let plan = reconcile(&state, &observed, &self.policy, now);
+            report.runners_seen = plan.stats.runners_seen;
+            report.open_outages =
+                state.open_outages.len() + plan.stats.outages_opened - plan.stats.outages_resolved;
+            metrics::runners(scope, &state, &plan);
+            if plan.is_empty() {
+                debug!(scope = %scope, "steady state: nothing to write");
+                return report;
+            }
+            let changes = self.with_deliveries(&plan);
+            match self.store.commit(scope, state.version, &changes).await {
+                Ok(receipt) => {
+                    report.changes = changes.len();
+                    report.outages_opened = plan.stats.outages_opened;
+                    report.outages_resolved = plan.stats.outages_resolved;
+                    report.notifications = plan.notifications.len();
+                    metrics::committed(scope, &plan);
+                    for notification in &plan.notifications {
+                        info!(
+                            scope = %scope,
+                            kind = notification.kind_name(),
+                            key = %notification.idempotency_key(),
+                            "notification enqueued"
+                        );
+                    }
+                    debug!(scope = %scope, version = receipt.version, "committed");
+                    return report;
+                }
+                Err(StoreError::Conflict { .. }) if attempt < self.max_conflict_retries => {
+                    attempt += 1;
+                    report.conflicts_retried = attempt;
+                    debug!(scope = %scope, attempt, "version conflict: reloading");
+                }
+                Err(error) => {
+                    warn!(scope = %scope, %error, "commit failed");
+                    report.store_error = Some(error);
+                    return report;
+                }
+            }
+        }
+    }
+
+    /// The plan's changes plus one outbox entry per notification per sink, in the same commit.
+    fn with_deliveries(&self, plan: &Plan) -> Vec<Change> {
+        let mut changes = plan.changes.clone();
+        for notification in &plan.notifications {
+            for sink in &self.sinks {
+                changes.push(Change::Enqueue {
+                    sink: sink.name.clone(),
+                    notification: notification.clone(),
+                });
+            }
+        }
+        changes
+    }
+}

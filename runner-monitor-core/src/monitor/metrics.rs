@@ -1,0 +1,77 @@
+//! Metrics emitted through the `metrics` facade (the host installs an exporter).
+//!
+//! Names are stable; label sets are bounded (scope, sink, class, status, outcome; runner names only
+//! on per-runner gauges).
+
+use metrics::{counter, gauge};
+
+use super::report::CycleReport;
+use crate::engine::Plan;
+use crate::model::{FailureClass, RunnerStatus, Scope, ScopeState};
+
+/// Counter: outages opened, label `scope`.
+pub const OUTAGES_OPENED: &str = "runner_monitor_outages_opened_total";
+/// Counter: outages resolved, label `scope`.
+pub const OUTAGES_RESOLVED: &str = "runner_monitor_outages_resolved_total";
+/// Gauge: open outages, label `scope`.
+pub const OPEN_OUTAGES: &str = "runner_monitor_open_outages";
+/// Gauge: runners by status, labels `scope`, `status`.
+pub const RUNNERS: &str = "runner_monitor_runners";
+/// Counter: failed observations, labels `scope`, `class`.
+pub const SOURCE_ERRORS: &str = "runner_monitor_source_errors_total";
+/// Counter: delivery attempts by outcome, labels `sink`, `outcome` (`sent`, `retried`, `failed`).
+pub const DELIVERIES: &str = "runner_monitor_deliveries_total";
+/// Counter: cycles run.
+pub const CYCLES: &str = "runner_monitor_cycles_total";
+/// Gauge: deliveries left pending after the last dispatch.
+pub const DELIVERIES_DEFERRED: &str = "runner_monitor_deliveries_deferred";
+
+pub(super) fn source_error(scope: &Scope, class: FailureClass) {
+    counter!(SOURCE_ERRORS, "scope" => scope.to_string(), "class" => class.as_str()).increment(1);
+}
+
+pub(super) fn committed(scope: &Scope, plan: &Plan) {
+    let scope = scope.to_string();
+    counter!(OUTAGES_OPENED, "scope" => scope.clone()).increment(plan.stats.outages_opened as u64);
+    counter!(OUTAGES_RESOLVED, "scope" => scope).increment(plan.stats.outages_resolved as u64);
+}
+
+/// Runner counts by status after the plan (approximate under conflicts: the last plan wins).
+pub(super) fn runners(scope: &Scope, state: &ScopeState, plan: &Plan) {
+    if plan.stats.runners_seen == 0 && state.runners.is_empty() {
+        return;
+    }
+    let applied;
+    let next = if plan.changes.is_empty() {
+        state
+    } else {
+        let mut next = state.clone();
+        if next.apply(&plan.changes).is_err() {
+            return;
+        }
+        applied = next;
+        &applied
+    };
+    let scope_label = scope.to_string();
+    for status in [
+        RunnerStatus::Online,
+        RunnerStatus::Offline,
+        RunnerStatus::Busy,
+        RunnerStatus::Unknown,
+        RunnerStatus::Idle,
+    ] {
+        let count = next.runners.values().filter(|r| r.status == status).count();
+        gauge!(RUNNERS, "scope" => scope_label.clone(), "status" => status.label())
+            .set(count as f64);
+    }
+    gauge!(OPEN_OUTAGES, "scope" => scope_label).set(next.open_outages.len() as f64);
+}
+
+pub(super) fn delivery(sink: &str, outcome: &'static str) {
+    counter!(DELIVERIES, "sink" => sink.to_owned(), "outcome" => outcome).increment(1);
+}
+
+pub(super) fn record_cycle(report: &CycleReport) {
+    counter!(CYCLES).increment(1);
+    gauge!(DELIVERIES_DEFERRED).set(report.deliveries.deferred as f64);
+}

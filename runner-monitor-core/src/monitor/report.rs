@@ -1,0 +1,110 @@
+//! What a cycle did: [`CycleReport`], [`ScopeReport`], [`DispatchReport`].
+
+use serde::Serialize;
+
+use crate::model::{Scope, Timestamp};
+use crate::ports::{SourceError, StoreError};
+
+/// What one cycle did, for logs, metrics, exit codes and the Lambda's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CycleReport {
+    /// The cycle's `now`.
+    pub at: Timestamp,
+    /// One report per scope, in configuration order.
+    pub scopes: Vec<ScopeReport>,
+    /// The dispatch that followed.
+    pub deliveries: DispatchReport,
+}
+
+impl CycleReport {
+    /// Open outages across all scopes after the cycle (scopes that failed count what they had).
+    pub fn open_outages(&self) -> usize {
+        self.scopes.iter().map(|s| s.open_outages).sum()
+    }
+
+    /// Whether any scope could not be observed or committed, or the outbox could not be read.
+    pub fn has_errors(&self) -> bool {
+        self.scopes.iter().any(ScopeReport::has_error) || self.deliveries.store_error.is_some()
+    }
+
+    /// Whether the cycle could not do its job at all: every scope failed (and there was one).
+    pub fn failed_entirely(&self) -> bool {
+        !self.scopes.is_empty() && self.scopes.iter().all(ScopeReport::has_error)
+    }
+}
+
+/// What a cycle did for one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScopeReport {
+    /// The scope.
+    pub scope: Scope,
+    /// Runners in the observation.
+    pub runners_seen: usize,
+    /// Changes committed (0 in steady state).
+    pub changes: usize,
+    /// Outages opened.
+    pub outages_opened: usize,
+    /// Outages resolved.
+    pub outages_resolved: usize,
+    /// Notifications enqueued (before the fan-out to sinks).
+    pub notifications: usize,
+    /// Open outages after the cycle.
+    pub open_outages: usize,
+    /// Commits retried after a version conflict.
+    pub conflicts_retried: u32,
+    /// The observation failed (state then changes only in source health).
+    #[serde(serialize_with = "display_opt")]
+    pub source_error: Option<SourceError>,
+    /// The store failed; nothing was committed for this scope.
+    #[serde(serialize_with = "display_opt")]
+    pub store_error: Option<StoreError>,
+}
+
+impl ScopeReport {
+    pub(super) fn new(scope: Scope) -> Self {
+        ScopeReport {
+            scope,
+            runners_seen: 0,
+            changes: 0,
+            outages_opened: 0,
+            outages_resolved: 0,
+            notifications: 0,
+            open_outages: 0,
+            conflicts_retried: 0,
+            source_error: None,
+            store_error: None,
+        }
+    }
+
+    /// Whether observing or storing failed.
+    pub fn has_error(&self) -> bool {
+        self.source_error.is_some() || self.store_error.is_some()
+    }
+}
+
+/// What one dispatch of the outbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DispatchReport {
+    /// Delivered.
+    pub sent: usize,
+    /// Failed and scheduled again.
+    pub retried: usize,
+    /// Given up (permanent failure, `delivery_ttl` passed, or sink no longer configured).
+    pub failed: usize,
+    /// Left pending without an attempt (not due yet, or waiting behind an earlier delivery of the
+    /// same subject).
+    pub deferred: usize,
+    /// Reading or settling the outbox failed.
+    #[serde(serialize_with = "display_opt")]
+    pub store_error: Option<StoreError>,
+}
+
+fn display_opt<T: std::fmt::Display, S: serde::Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
+}

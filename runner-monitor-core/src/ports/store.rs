@@ -1,0 +1,154 @@
+//! The [`Store`] port: per-scope state, outage history and the delivery outbox.
+
+use async_trait::async_trait;
+
+use crate::model::{Change, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement, Version};
+
+/// What a successful commit returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// The scope's new version.
+    pub version: Version,
+}
+
+/// Keeps each scope's runners, outages and source health, and the outbox of deliveries.
+///
+/// # Contract
+/// Every implementation passes `runner_monitor_core::testing::store` (feature `testing`), which
+/// pins each clause down.
+/// - **load**: a scope never committed loads as [`ScopeState::empty`] (version 0). Otherwise it
+///   returns what the last commit left: the scope record, every runner, every *open* outage and the
+///   last outage id per runner name (including forgotten runners).
+/// - **commit** is atomic and optimistic: it MUST apply all `changes` or none, and only if the
+///   scope's current version equals `expected`; otherwise it MUST fail with
+///   [`StoreError::Conflict`] and change nothing. Of two commits against the same version exactly
+///   one succeeds. A successful commit increases the version. It MUST reject with
+///   [`StoreError::Invalid`] (changing nothing) an `OpenOutage` whose id is not the runner's last
+///   outage id + 1 or whose runner already has an open outage, and a `ResolveOutage` or
+///   `RecordReminder` for an outage that is not open.
+/// - Scopes are independent: a commit to one never conflicts with, or changes, another.
+/// - **pending_deliveries** returns deliveries neither delivered nor abandoned, in enqueue order
+///   (increasing [`DeliveryId`]), due or not, at most `limit`.
+/// - **settle_delivery** records an attempt's outcome; settling an unknown id fails with
+///   [`StoreError::NotFound`].
+/// - **outages** returns a runner's outages (open and resolved), newest first, at most `limit`.
+/// - **scopes** lists every scope that has been committed.
+/// - `ExpireHistory` never removes an open outage or a pending delivery.
+/// - Safe to call concurrently from many tasks (and, for shared backends, many processes).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Loads a scope's state.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend cannot be reached, [`StoreError::Corrupt`] when
+    /// stored data cannot be read.
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError>;
+
+    /// Applies `changes` atomically if the scope is still at version `expected`.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] if the scope changed since it was loaded; [`StoreError::Invalid`]
+    /// for a change that breaks the outage rules.
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError>;
+
+    /// Deliveries not yet delivered or abandoned, oldest first, at most `limit`.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load).
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records the outcome of a delivery attempt.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or already settled-for-good id.
+    async fn settle_delivery(
+        &self,
+        id: DeliveryId,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError>;
+
+    /// A runner's outages, newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load).
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<Outage>, StoreError>;
+
+    /// Every scope that has been committed.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load).
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError>;
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The scope changed since it was loaded (optimistic concurrency): reload and replan.
+    #[error("conflict on scope {scope}: expected version {expected}, found {actual}")]
+    Conflict {
+        /// The scope.
+        scope: Scope,
+        /// The version the commit expected.
+        expected: Version,
+        /// The version found (or `expected` when the backend cannot say).
+        actual: Version,
+    },
+    /// A change broke a store rule (outage numbering, double open, resolving a closed outage).
+    #[error("invalid change: {message}")]
+    Invalid {
+        /// What was wrong.
+        message: String,
+    },
+    /// A delivery or item that does not exist.
+    #[error("not found: {message}")]
+    NotFound {
+        /// What was missing.
+        message: String,
+    },
+    /// The backend cannot be reached or is overloaded.
+    #[error("store unavailable: {message}")]
+    Unavailable {
+        /// Details, free of secrets.
+        message: String,
+    },
+    /// Stored data cannot be read (corrupt file, unknown schema version, undecodable item).
+    #[error("store data unreadable: {message}")]
+    Corrupt {
+        /// Details.
+        message: String,
+    },
+    /// Credentials rejected or missing permission.
+    #[error("store access denied: {message}")]
+    Unauthorized {
+        /// Details, free of secrets.
+        message: String,
+    },
+    /// Anything else.
+    #[error("store error: {message}")]
+    Other {
+        /// Details, free of secrets.
+        message: String,
+    },
+}
+
+impl StoreError {
+    /// Whether the same operation may succeed if retried (after a reload, for conflicts).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Conflict { .. } | StoreError::Unavailable { .. }
+        )
+    }
+}

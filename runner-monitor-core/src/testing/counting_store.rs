@@ -1,0 +1,120 @@
+//! [`CountingStore`]: wraps a [`Store`] and counts calls, to assert costs (not timings) in tests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+
+use crate::model::{Change, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement, Version};
+use crate::ports::{Receipt, Store, StoreError};
+
+/// Calls made through a [`CountingStore`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    /// `load` calls.
+    pub loads: usize,
+    /// `commit` calls (successful or not).
+    pub commits: usize,
+    /// Changes passed to `commit`.
+    pub changes: usize,
+    /// `pending_deliveries` calls.
+    pub outbox_reads: usize,
+    /// `settle_delivery` calls.
+    pub settles: usize,
+    /// `outages` and `scopes` calls.
+    pub other_reads: usize,
+}
+
+impl StoreCounts {
+    /// Calls that write: commits and settles.
+    pub fn writes(&self) -> usize {
+        self.commits + self.settles
+    }
+}
+
+/// A [`Store`] that forwards to another and counts each call.
+#[derive(Debug)]
+pub struct CountingStore {
+    inner: Arc<dyn Store>,
+    loads: AtomicUsize,
+    commits: AtomicUsize,
+    changes: AtomicUsize,
+    outbox_reads: AtomicUsize,
+    settles: AtomicUsize,
+    other_reads: AtomicUsize,
+}
+
+impl CountingStore {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn Store>) -> Self {
+        CountingStore {
+            inner,
+            loads: AtomicUsize::new(0),
+            commits: AtomicUsize::new(0),
+            changes: AtomicUsize::new(0),
+            outbox_reads: AtomicUsize::new(0),
+            settles: AtomicUsize::new(0),
+            other_reads: AtomicUsize::new(0),
+        }
+    }
+
+    /// The counts so far.
+    pub fn counts(&self) -> StoreCounts {
+        StoreCounts {
+            loads: self.loads.load(Ordering::SeqCst),
+            commits: self.commits.load(Ordering::SeqCst),
+            changes: self.changes.load(Ordering::SeqCst),
+            outbox_reads: self.outbox_reads.load(Ordering::SeqCst),
+            settles: self.settles.load(Ordering::SeqCst),
+            other_reads: self.other_reads.load(Ordering::SeqCst),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for CountingStore {
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        self.inner.load(scope).await
+    }
+
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError> {
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        self.changes.fetch_add(changes.len(), Ordering::SeqCst);
+        self.inner.commit(scope, expected, changes).await
+    }
+
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.outbox_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.pending_deliveries(limit).await
+    }
+
+    async fn settle_delivery(
+        &self,
+        id: DeliveryId,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError> {
+        self.settles.fetch_add(1, Ordering::SeqCst);
+        self.inner.settle_delivery(id, settlement).await
+    }
+
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<Outage>, StoreError> {
+        self.other_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.outages(scope, runner, limit).await
+    }
+
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
+        self.other_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.scopes().await
+    }
+}

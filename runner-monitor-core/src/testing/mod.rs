@@ -1,0 +1,21 @@
+//! Test kit (feature `testing`): the Store conformance suite every backend runs, and fakes for the
+//! other ports.
+//!
+//! ```ignore
+//! #[tokio::test]
+//! async fn conformance() {
+//!     let store = MyStore::new();
+//!     runner_monitor_core::testing::store::run_all(&store).await;
+//! }
+//! ```
+
+mod counting_store;
+mod fixtures;
+mod recording_notifier;
+mod scripted_source;
+pub mod store;
+
+pub use counting_store::{CountingStore, StoreCounts};
+pub use fixtures::{at, delivery_notification, observed, outage, runner_record};
+pub use recording_notifier::RecordingNotifier;
+pub use scripted_source::ScriptedSource;

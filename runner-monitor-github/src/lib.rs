@@ -1,0 +1,1 @@
+//! runner-monitor-github: RunnerSource over the GitHub REST API (work in progress).

@@ -1,0 +1,242 @@
+//! # runner-monitor-memory
+//!
+//! [`MemoryStore`]: the whole [`Store`] contract in process memory. Cheap to clone (clones share
+//! the data), safe under concurrent use. Nothing survives the process: use it for tests, the replay
+//! tool and embedding where restarts may forget; the daemon defaults to SQLite.
+//!
+//! # Examples
+//! ```
+//! use runner_monitor_core::{Scope, Store};
+//! use runner_monitor_memory::MemoryStore;
+//! # futures_executor(async {
+//! let store = MemoryStore::new();
+//! let state = store.load(&"acme/api".parse::<Scope>().unwrap()).await.unwrap();
+//! assert_eq!(state.version, 0);
+//! # });
+//! # fn futures_executor(f: impl std::future::Future<Output = ()>) {
+//! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+//! # }
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use runner_monitor_core::{
+    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
+    StoreError, Timestamp, Version,
+};
+
+/// One scope's data.
+#[derive(Debug, Clone)]
+struct ScopeData {
+    state: ScopeState,
+    /// Every outage still kept, by runner name then id.
+    history: BTreeMap<String, BTreeMap<u64, Outage>>,
+}
+
+/// A delivery and, once settled for good, when.
+#[derive(Debug, Clone)]
+struct OutboxRow {
+    delivery: Delivery,
+    settled_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    scopes: HashMap<Scope, ScopeData>,
+    outbox: BTreeMap<DeliveryId, OutboxRow>,
+    next_delivery: DeliveryId,
+}
+
+/// An in-process [`Store`]. Clones share the same data.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave a half-applied commit (commits are built
+        // on copies and swapped in), so a poisoned lock is safe to keep using.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+impl Inner {
+    fn commit(
+        &mut self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError> {
+        let current = self.scopes.get(scope);
+        let actual = current.map_or(0, |data| data.state.version);
+        if actual != expected {
+            return Err(StoreError::Conflict {
+                scope: scope.clone(),
+                expected,
+                actual,
+            });
+        }
+        let mut data = current.cloned().unwrap_or_else(|| ScopeData {
+            state: ScopeState::empty(scope.clone()),
+            history: BTreeMap::new(),
+        });
+        // Rules first (this changes nothing on error), then history and outbox.
+        data.state.apply(changes)?;
+        let mut outbox = Vec::new();
+        for change in changes {
+            match change {
+                Change::OpenOutage(outage) => {
+                    data.history
+                        .entry(outage.runner.clone())
+                        .or_default()
+                        .insert(outage.id, outage.clone());
+                }
+                Change::ResolveOutage {
+                    runner,
+                    id,
+                    resolved_at,
+                    resolution,
+                } => {
+                    if let Some(outage) = data.history.get_mut(runner).and_then(|h| h.get_mut(id)) {
+                        outage.resolved_at = Some(*resolved_at);
+                        outage.resolution = Some(*resolution);
+                    }
+                }
+                Change::RecordReminder { runner, id, at } => {
+                    if let Some(outage) = data.history.get_mut(runner).and_then(|h| h.get_mut(id)) {
+                        outage.reminders += 1;
+                        outage.last_reminded_at = Some(*at);
+                    }
+                }
+                Change::Enqueue { sink, notification } => outbox.push((sink, notification)),
+                Change::ExpireHistory { before } => {
+                    for outages in data.history.values_mut() {
+                        outages.retain(|_, o| o.resolved_at.is_none_or(|r| r >= *before));
+                    }
+                    data.history.retain(|_, outages| !outages.is_empty());
+                    self.outbox.retain(|_, row| {
+                        &row.delivery.notification.scope != scope
+                            || row.settled_at.is_none_or(|s| s >= *before)
+                    });
+                }
+                _ => {}
+            }
+        }
+        for (sink, notification) in outbox {
+            self.next_delivery += 1;
+            let id = self.next_delivery;
+            self.outbox.insert(
+                id,
+                OutboxRow {
+                    delivery: Delivery {
+                        id,
+                        sink: sink.clone(),
+                        notification: notification.clone(),
+                        created_at: notification.at,
+                        attempts: 0,
+                        next_attempt_at: notification.at,
+                        last_error: None,
+                    },
+                    settled_at: None,
+                },
+            );
+        }
+        data.state.version = expected + 1;
+        let version = data.state.version;
+        self.scopes.insert(scope.clone(), data);
+        Ok(Receipt { version })
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        Ok(self.lock().scopes.get(scope).map_or_else(
+            || ScopeState::empty(scope.clone()),
+            |data| data.state.clone(),
+        ))
+    }
+
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError> {
+        self.lock().commit(scope, expected, changes)
+    }
+
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        Ok(self
+            .lock()
+            .outbox
+            .values()
+            .filter(|row| row.settled_at.is_none())
+            .take(limit)
+            .map(|row| row.delivery.clone())
+            .collect())
+    }
+
+    async fn settle_delivery(
+        &self,
+        id: DeliveryId,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let Some(row) = inner
+            .outbox
+            .get_mut(&id)
+            .filter(|row| row.settled_at.is_none())
+        else {
+            return Err(StoreError::NotFound {
+                message: format!("no pending delivery {id}"),
+            });
+        };
+        match settlement {
+            Settlement::Delivered { at } | Settlement::Abandoned { at, .. } => {
+                row.settled_at = Some(*at);
+            }
+            Settlement::Retry {
+                next_attempt_at,
+                error,
+                ..
+            } => {
+                row.delivery.attempts += 1;
+                row.delivery.next_attempt_at = *next_attempt_at;
+                row.delivery.last_error = Some(error.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<Outage>, StoreError> {
+        Ok(self
+            .lock()
+            .scopes
+            .get(scope)
+            .and_then(|data| data.history.get(runner))
+            .map(|outages| outages.values().rev().take(limit).cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
+        let mut scopes: Vec<Scope> = self.lock().scopes.keys().cloned().collect();
+        scopes.sort();
+        Ok(scopes)
+    }
+}

@@ -1,0 +1,1 @@
+//! runner-monitor-slack: Slack Block Kit notifier and signed slash-command handler (work in progress).

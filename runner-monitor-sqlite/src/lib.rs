@@ -1,0 +1,1 @@
+//! runner-monitor-sqlite: Durable embedded SQLite Store (work in progress).

@@ -1,0 +1,1 @@
+//! runner-monitor-webhook: Generic JSON webhook and PagerDuty Events v2 notifiers (work in progress).
