@@ -33,6 +33,8 @@ struct ScopeData {
     state: ScopeState,
     /// Every outage still kept, by runner name then id.
     history: BTreeMap<String, BTreeMap<u64, Outage>>,
+    /// The last delivery sequence number used in this scope.
+    last_delivery_seq: u64,
 }
 
 /// A delivery and, once settled for good, when.
@@ -46,7 +48,6 @@ struct OutboxRow {
 struct Inner {
     scopes: HashMap<Scope, ScopeData>,
     outbox: BTreeMap<DeliveryId, OutboxRow>,
-    next_delivery: DeliveryId,
 }
 
 /// An in-process [`Store`]. Clones share the same data.
@@ -89,6 +90,7 @@ impl Inner {
         let mut data = current.cloned().unwrap_or_else(|| ScopeData {
             state: ScopeState::empty(scope.clone()),
             history: BTreeMap::new(),
+            last_delivery_seq: 0,
         });
         // Rules first (this changes nothing on error), then history and outbox.
         data.state.apply(changes)?;
@@ -133,10 +135,13 @@ impl Inner {
             }
         }
         for (sink, notification) in outbox {
-            self.next_delivery += 1;
-            let id = self.next_delivery;
+            data.last_delivery_seq += 1;
+            let id = DeliveryId {
+                scope: scope.clone(),
+                seq: data.last_delivery_seq,
+            };
             self.outbox.insert(
-                id,
+                id.clone(),
                 OutboxRow {
                     delivery: Delivery {
                         id,
@@ -177,25 +182,26 @@ impl Store for MemoryStore {
     }
 
     async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
-        Ok(self
-            .lock()
+        let inner = self.lock();
+        let mut pending: Vec<&Delivery> = inner
             .outbox
             .values()
             .filter(|row| row.settled_at.is_none())
-            .take(limit)
-            .map(|row| row.delivery.clone())
-            .collect())
+            .map(|row| &row.delivery)
+            .collect();
+        pending.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(pending.into_iter().take(limit).cloned().collect())
     }
 
     async fn settle_delivery(
         &self,
-        id: DeliveryId,
+        id: &DeliveryId,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
         let mut inner = self.lock();
         let Some(row) = inner
             .outbox
-            .get_mut(&id)
+            .get_mut(id)
             .filter(|row| row.settled_at.is_none())
         else {
             return Err(StoreError::NotFound {

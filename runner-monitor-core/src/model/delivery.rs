@@ -2,15 +2,28 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Notification, Timestamp};
+use super::{Notification, Scope, Timestamp};
 
-/// A delivery's id: assigned by the store, increasing in enqueue order (this is the outbox order).
-pub type DeliveryId = u64;
+/// A delivery's id: its scope and a sequence number the store assigns, increasing in enqueue order
+/// within the scope (scopes are partitions: no counter is shared between them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DeliveryId {
+    /// The scope whose commit enqueued it.
+    pub scope: Scope,
+    /// Increasing in enqueue order within the scope, from 1.
+    pub seq: u64,
+}
+
+impl std::fmt::Display for DeliveryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.scope, self.seq)
+    }
+}
 
 /// One notification to one sink, waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
-    /// Increasing in enqueue order.
+    /// Scope and sequence number.
     pub id: DeliveryId,
     /// The sink's configured name.
     pub sink: String,

@@ -181,8 +181,8 @@ impl Monitor {
         settlement: &Settlement,
         report: &mut DispatchReport,
     ) {
-        if let Err(error) = self.store.settle_delivery(delivery.id, settlement).await {
-            warn!(id = delivery.id, %error, "cannot settle delivery; it may be sent again");
+        if let Err(error) = self.store.settle_delivery(&delivery.id, settlement).await {
+            warn!(id = %delivery.id, %error, "cannot settle delivery; it may be sent again");
             if report.store_error.is_none() {
                 report.store_error = Some(error);
             }

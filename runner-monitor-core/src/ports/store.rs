@@ -27,8 +27,10 @@ pub struct Receipt {
 ///   outage id + 1 or whose runner already has an open outage, and a `ResolveOutage` or
 ///   `RecordReminder` for an outage that is not open.
 /// - Scopes are independent: a commit to one never conflicts with, or changes, another.
-/// - **pending_deliveries** returns deliveries neither delivered nor abandoned, in enqueue order
-///   (increasing [`DeliveryId`]), due or not, at most `limit`.
+/// - **pending_deliveries** returns deliveries neither delivered nor abandoned, due or not, at most
+///   `limit`, oldest first: ordered by `created_at`, then scope, then sequence number, so that
+///   within a scope they come in enqueue order. Sequence numbers increase with each enqueue within
+///   a scope and are never reused.
 /// - **settle_delivery** records an attempt's outcome; settling an unknown id fails with
 ///   [`StoreError::NotFound`].
 /// - **outages** returns a runner's outages (open and resolved), newest first, at most `limit`.
@@ -69,7 +71,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// [`StoreError::NotFound`] for an unknown or already settled-for-good id.
     async fn settle_delivery(
         &self,
-        id: DeliveryId,
+        id: &DeliveryId,
         settlement: &Settlement,
     ) -> Result<(), StoreError>;
 

@@ -96,7 +96,7 @@ impl Store for CountingStore {
 
     async fn settle_delivery(
         &self,
-        id: DeliveryId,
+        id: &DeliveryId,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
         self.settles.fetch_add(1, Ordering::SeqCst);

@@ -523,7 +523,7 @@ pub async fn history_ttl_keeps_open_outages(store: &dyn Store) {
     let pending = our_pending(store, &scope).await;
     assert_eq!(pending.len(), 2);
     store
-        .settle_delivery(pending[0].id, &Settlement::Delivered { at: at(10) })
+        .settle_delivery(&pending[0].id, &Settlement::Delivered { at: at(10) })
         .await
         .expect("settle");
     let v = commit_ok(
@@ -612,7 +612,7 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
 
     store
         .settle_delivery(
-            pending[0].id,
+            &pending[0].id,
             &Settlement::Retry {
                 at: at(100),
                 next_attempt_at: at(160),
@@ -622,12 +622,12 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
         .await
         .expect("settle retry");
     store
-        .settle_delivery(pending[1].id, &Settlement::Delivered { at: at(100) })
+        .settle_delivery(&pending[1].id, &Settlement::Delivered { at: at(100) })
         .await
         .expect("settle delivered");
     store
         .settle_delivery(
-            pending[2].id,
+            &pending[2].id,
             &Settlement::Abandoned {
                 at: at(100),
                 reason: "channel_not_found".into(),
@@ -655,8 +655,12 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
 
     let limited = store.pending_deliveries(1).await.expect("pending");
     assert_eq!(limited.len(), 1, "limit is respected");
+    let unknown_id = crate::model::DeliveryId {
+        scope: scope.clone(),
+        seq: u64::MAX,
+    };
     let unknown = store
-        .settle_delivery(u64::MAX, &Settlement::Delivered { at: at(1) })
+        .settle_delivery(&unknown_id, &Settlement::Delivered { at: at(1) })
         .await;
     assert!(
         matches!(unknown, Err(StoreError::NotFound { .. })),
@@ -664,7 +668,7 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
     );
     for delivery in after {
         store
-            .settle_delivery(delivery.id, &Settlement::Delivered { at: at(200) })
+            .settle_delivery(&delivery.id, &Settlement::Delivered { at: at(200) })
             .await
             .expect("settle");
     }
