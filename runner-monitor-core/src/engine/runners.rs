@@ -187,7 +187,8 @@ impl Ctx<'_> {
             resolution: None,
             description: format!("Runner {} entered {} state", record.name, record.status),
             reminders: 0,
-            last_reminded_at: None,
+            // The opening tells people; the first reminder is due `remind_every` after it.
+            last_reminded_at: Some(self.now),
         };
         plan.changes.push(Change::OpenOutage(outage.clone()));
         plan.stats.outages_opened += 1;

@@ -41,7 +41,8 @@ pub struct Outage {
     /// Reminders sent so far.
     #[serde(default)]
     pub reminders: u32,
-    /// When the last reminder was planned.
+    /// When people were last told about it: the opening, then each reminder. Reminders are due
+    /// `remind_every` after it.
     #[serde(default)]
     pub last_reminded_at: Option<Timestamp>,
 }

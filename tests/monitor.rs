@@ -1,0 +1,416 @@
+//! Orchestration tests: the real `Monitor` over `MemoryStore` with the core's testing fakes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use runner_monitor_core::testing::{CountingStore, RecordingNotifier, ScriptedSource, at, observed};
+use runner_monitor_core::{
+    Change, Delivery, DeliveryId, Monitor, NotifyError, Observation, Outage, Policy, Receipt,
+    Scope, ScopeRecord, ScopeState, Settlement, SourceError, Store, StoreError, Version,
+};
+use runner_monitor_memory::MemoryStore;
+
+const MIN: i64 = 60;
+
+fn scope() -> Scope {
+    Scope::repo("acme", "api")
+}
+
+fn listing(online: bool) -> Result<Observation, SourceError> {
+    Ok(Observation {
+        runners: vec![observed("build-1", 1, online, false), observed("build-2", 2, true, true)],
+    })
+}
+
+struct Rig {
+    source: Arc<ScriptedSource>,
+    store: Arc<CountingStore>,
+    memory: MemoryStore,
+    notifier: Arc<RecordingNotifier>,
+}
+
+impl Rig {
+    fn new() -> Self {
+        let memory = MemoryStore::new();
+        Rig {
+            source: Arc::new(ScriptedSource::new()),
+            store: Arc::new(CountingStore::new(Arc::new(memory.clone()))),
+            memory,
+            notifier: Arc::new(RecordingNotifier::new()),
+        }
+    }
+
+    fn monitor(&self) -> Monitor {
+        Monitor::builder(self.source.clone(), self.store.clone())
+            .scope(scope())
+            .sink("slack", self.notifier.clone())
+            .build()
+            .expect("valid monitor")
+    }
+
+    /// Online at 0, offline from 1 min; the outage opens at 3 min.
+    async fn open_outage(&self, monitor: &Monitor) {
+        self.source.set(&scope(), listing(true));
+        monitor.run_cycle(at(0)).await;
+        self.source.set(&scope(), listing(false));
+        monitor.run_cycle(at(MIN)).await;
+        let report = monitor.run_cycle(at(3 * MIN)).await;
+        assert_eq!(report.scopes[0].outages_opened, 1, "{report:?}");
+    }
+}
+
+#[tokio::test]
+async fn outage_opens_and_resolves_with_one_notification_each() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.open_outage(&monitor).await;
+    rig.source.set(&scope(), listing(true));
+    let report = monitor.run_cycle(at(10 * MIN)).await;
+    assert_eq!(report.scopes[0].outages_resolved, 1);
+    assert_eq!(report.deliveries.sent, 1);
+    assert_eq!(
+        rig.notifier.keys(),
+        [
+            "acme/api/runner:build-1/outage:1/outage_opened",
+            "acme/api/runner:build-1/outage:1/outage_resolved"
+        ]
+    );
+    let history = rig.memory.outages(&scope(), "build-1", 5).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].resolved_at, Some(at(10 * MIN)));
+}
+
+#[tokio::test]
+async fn failed_notification_is_retried_next_cycle_and_delivered_once() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.notifier.fail_next(1, NotifyError::transient("HTTP 503"));
+    rig.open_outage(&monitor).await;
+    assert!(rig.notifier.delivered().is_empty());
+    let pending = rig.memory.pending_deliveries(10).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].attempts, 1);
+    assert_eq!(pending[0].last_error.as_deref(), Some("temporary failure: HTTP 503"));
+    assert_eq!(pending[0].next_attempt_at, at(3 * MIN + 30), "first backoff is 30 s");
+
+    let early = monitor.run_cycle(at(3 * MIN + 10)).await;
+    assert_eq!((early.deliveries.sent, early.deliveries.deferred), (0, 1), "not due yet");
+    let report = monitor.run_cycle(at(4 * MIN)).await;
+    assert_eq!(report.deliveries.sent, 1);
+    monitor.run_cycle(at(5 * MIN)).await;
+    assert_eq!(rig.notifier.keys(), ["acme/api/runner:build-1/outage:1/outage_opened"]);
+    assert_eq!(rig.notifier.attempts(), 2);
+}
+
+#[tokio::test]
+async fn crash_after_commit_before_dispatch_still_delivers() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.source.set(&scope(), listing(true));
+    monitor.run_cycle(at(0)).await;
+    rig.source.set(&scope(), listing(false));
+    monitor.run_cycle(at(MIN)).await;
+    // Commit the outage, then "crash" before the dispatcher runs.
+    let report = monitor.run_scope(&scope(), at(3 * MIN)).await;
+    assert_eq!(report.outages_opened, 1);
+    drop(monitor);
+    assert!(rig.notifier.delivered().is_empty());
+
+    let restarted = rig.monitor();
+    let report = restarted.run_cycle(at(4 * MIN)).await;
+    assert_eq!(report.scopes[0].outages_opened, 0, "the outage is not opened again");
+    assert_eq!(report.deliveries.sent, 1);
+    assert_eq!(rig.notifier.keys(), ["acme/api/runner:build-1/outage:1/outage_opened"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_monitors_sharing_a_store_plan_each_transition_once() {
+    let rig = Rig::new();
+    let scopes: Vec<Scope> = (0..20).map(|i| Scope::repo("acme", format!("repo-{i}"))).collect();
+    let build = || {
+        Monitor::builder(rig.source.clone(), rig.store.clone())
+            .scopes(scopes.clone())
+            .sink("slack", rig.notifier.clone())
+            .build()
+            .expect("monitor")
+    };
+    let (first, second) = (build(), build());
+    let script = [(0, true), (MIN, false), (3 * MIN, false), (10 * MIN, true)];
+    let mut conflicts = 0;
+    for (time, online) in script {
+        for scope in &scopes {
+            rig.source.set(scope, listing(online));
+        }
+        // Both monitors run every scope at the same time; then one dispatches.
+        let (a, b) = tokio::join!(
+            futures::future::join_all(scopes.iter().map(|s| first.run_scope(s, at(time)))),
+            futures::future::join_all(scopes.iter().map(|s| second.run_scope(s, at(time)))),
+        );
+        for report in a.iter().chain(&b) {
+            assert!(!report.has_error(), "{report:?}");
+            conflicts += report.conflicts_retried;
+        }
+        first.dispatch(at(time)).await;
+    }
+    for scope in &scopes {
+        let history = rig.memory.outages(scope, "build-1", 10).await.expect("history");
+        assert_eq!(history.len(), 1, "{scope}: exactly one outage");
+    }
+    let mut keys = rig.notifier.keys();
+    assert_eq!(keys.len(), 40, "one opened and one resolved per scope: {keys:?}");
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 40, "no duplicates");
+    // Sanity: the race was real at least sometimes (both planned against the same version).
+    let _ = conflicts;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_monitors_running_full_cycles_concurrently_never_duplicate_an_outage() {
+    let rig = Rig::new();
+    let (first, second) = (rig.monitor(), rig.monitor());
+    for (time, online) in [(0, true), (MIN, false), (3 * MIN, false), (4 * MIN, false), (10 * MIN, true)] {
+        rig.source.set(&scope(), listing(online));
+        tokio::join!(first.run_cycle(at(time)), second.run_cycle(at(time)));
+    }
+    let history = rig.memory.outages(&scope(), "build-1", 10).await.expect("history");
+    assert_eq!(history.len(), 1);
+    let mut keys = rig.notifier.keys();
+    keys.dedup();
+    // Delivery is at-least-once: two dispatchers may both send a delivery, with the same key.
+    assert_eq!(
+        keys,
+        [
+            "acme/api/runner:build-1/outage:1/outage_opened",
+            "acme/api/runner:build-1/outage:1/outage_resolved"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn failing_source_raises_one_degraded_and_one_restored() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.source.set(&scope(), listing(true));
+    monitor.run_cycle(at(0)).await;
+    rig.source.set(
+        &scope(),
+        Err(SourceError::Unauthorized { message: "token expired or invalid".into() }),
+    );
+    for minute in 1..=30 {
+        let report = monitor.run_cycle(at(minute * MIN)).await;
+        assert!(report.scopes[0].source_error.is_some());
+    }
+    rig.source.set(&scope(), listing(true));
+    monitor.run_cycle(at(31 * MIN)).await;
+    monitor.run_cycle(at(32 * MIN)).await;
+    assert_eq!(
+        rig.notifier.keys(),
+        [
+            "acme/api/source/incident:1/monitoring_degraded",
+            "acme/api/source/incident:1/monitoring_restored"
+        ]
+    );
+    let degraded_at = rig.notifier.delivered()[0].at;
+    assert_eq!(degraded_at, at(16 * MIN), "raised once source_alert_after (15 min) had passed");
+    let state = rig.memory.load(&scope()).await.expect("load");
+    assert_eq!(state.runners["build-1"].status, runner_monitor_core::RunnerStatus::Idle);
+    assert!(state.open_outages.is_empty(), "no data is not offline");
+}
+
+#[tokio::test]
+async fn steady_state_cycle_performs_zero_store_writes() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.source.set(&scope(), listing(true));
+    monitor.run_cycle(at(0)).await;
+    let before = rig.store.counts();
+    for minute in 1..10 {
+        let report = monitor.run_cycle(at(minute * MIN)).await;
+        assert_eq!(report.scopes[0].changes, 0);
+    }
+    let after = rig.store.counts();
+    assert_eq!(after.writes(), before.writes(), "no commits, no settles in steady state");
+    assert_eq!(after.loads - before.loads, 9, "one load per scope per cycle");
+    // The heartbeat is due after 10 minutes: exactly one commit.
+    monitor.run_cycle(at(10 * MIN)).await;
+    assert_eq!(rig.store.counts().commits, after.commits + 1);
+}
+
+/// A store that lets another writer commit first, once: the monitor must reload and replan.
+#[derive(Debug)]
+struct RacingStore {
+    inner: MemoryStore,
+    raced: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl Store for RacingStore {
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        self.inner.load(scope).await
+    }
+    async fn commit(&self, scope: &Scope, expected: Version, changes: &[Change]) -> Result<Receipt, StoreError> {
+        if !self.raced.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let state = self.inner.load(scope).await?;
+            let record = ScopeRecord { last_incident_id: 0, ..state.record };
+            self.inner.commit(scope, state.version, &[Change::PutScope(record)]).await?;
+        }
+        self.inner.commit(scope, expected, changes).await
+    }
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.pending_deliveries(limit).await
+    }
+    async fn settle_delivery(&self, id: &DeliveryId, settlement: &Settlement) -> Result<(), StoreError> {
+        self.inner.settle_delivery(id, settlement).await
+    }
+    async fn outages(&self, scope: &Scope, runner: &str, limit: usize) -> Result<Vec<Outage>, StoreError> {
+        self.inner.outages(scope, runner, limit).await
+    }
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
+        self.inner.scopes().await
+    }
+}
+
+#[tokio::test]
+async fn stale_commit_is_retried_after_reload() {
+    let memory = MemoryStore::new();
+    let store = Arc::new(RacingStore { inner: memory.clone(), raced: false.into() });
+    let source = Arc::new(ScriptedSource::new());
+    source.set(&scope(), listing(true));
+    let monitor = Monitor::builder(source, store).scope(scope()).build().expect("monitor");
+    let report = monitor.run_cycle(at(0)).await;
+    assert_eq!(report.scopes[0].conflicts_retried, 1);
+    assert!(report.scopes[0].store_error.is_none());
+    assert_eq!(memory.load(&scope()).await.expect("load").runners.len(), 2);
+}
+
+#[tokio::test]
+async fn deliveries_of_one_subject_stay_in_order() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.notifier.fail_next(1, NotifyError::Transient { message: "429".into(), retry_after: Some(Duration::from_secs(600)) });
+    rig.open_outage(&monitor).await; // opened: failed, retry in 10 min
+    rig.source.set(&scope(), listing(true));
+    let report = monitor.run_cycle(at(4 * MIN)).await; // resolved: must wait behind opened
+    assert_eq!(report.scopes[0].outages_resolved, 1);
+    assert_eq!(report.deliveries.sent, 0, "resolved waits behind its opened");
+    assert!(rig.notifier.delivered().is_empty());
+    let report = monitor.run_cycle(at(13 * MIN)).await;
+    assert_eq!(report.deliveries.sent, 2);
+    let kinds: Vec<&str> = rig.notifier.delivered().iter().map(|n| n.kind_name()).collect();
+    assert_eq!(kinds, ["outage_opened", "outage_resolved"]);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_pauses_the_sink() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.notifier.fail_next(1, NotifyError::Transient { message: "429".into(), retry_after: Some(Duration::from_secs(300)) });
+    rig.open_outage(&monitor).await;
+    let pending = rig.memory.pending_deliveries(10).await.expect("pending");
+    assert_eq!(pending[0].next_attempt_at, at(3 * MIN + 300), "retry-after beats the 30 s backoff");
+    monitor.run_cycle(at(4 * MIN)).await;
+    assert_eq!(rig.notifier.attempts(), 1, "nothing sent before retry-after");
+    monitor.run_cycle(at(8 * MIN)).await;
+    assert_eq!(rig.notifier.delivered().len(), 1);
+}
+
+#[tokio::test]
+async fn permanent_failure_is_abandoned_not_retried() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.notifier.fail_always(NotifyError::permanent("channel_not_found"));
+    rig.open_outage(&monitor).await;
+    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+    monitor.run_cycle(at(30 * MIN)).await;
+    assert_eq!(rig.notifier.attempts(), 1);
+}
+
+#[tokio::test]
+async fn delivery_ttl_gives_up() {
+    let rig = Rig::new();
+    let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .scope(scope())
+        .sink("slack", rig.notifier.clone())
+        .policy(Policy { delivery_ttl: Duration::from_secs(3600), ..Policy::default() })
+        .build()
+        .expect("monitor");
+    rig.notifier.fail_always(NotifyError::transient("HTTP 500"));
+    rig.open_outage(&monitor).await;
+    let mut attempts_before_ttl = 0;
+    for minute in (5..=60).step_by(5) {
+        monitor.run_cycle(at(minute * MIN)).await;
+        attempts_before_ttl = rig.notifier.attempts();
+    }
+    assert!(attempts_before_ttl >= 3, "retried with backoff ({attempts_before_ttl})");
+    let report = monitor.run_cycle(at(65 * MIN)).await;
+    assert_eq!(report.deliveries.failed, 1, "given up after delivery_ttl");
+    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+}
+
+#[tokio::test]
+async fn one_delivery_per_sink_and_removed_sinks_are_abandoned() {
+    let rig = Rig::new();
+    let pager = Arc::new(RecordingNotifier::new());
+    let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .scope(scope())
+        .sink("slack", rig.notifier.clone())
+        .sink("pager", pager.clone())
+        .build()
+        .expect("monitor");
+    pager.fail_always(NotifyError::transient("down"));
+    rig.open_outage(&monitor).await;
+    assert_eq!(rig.notifier.delivered().len(), 1);
+    assert_eq!(pager.delivered().len(), 0);
+    // Reconfigured without the pager: its pending delivery is abandoned, not stuck forever.
+    let report = rig.monitor().run_cycle(at(10 * MIN)).await;
+    assert_eq!(report.deliveries.failed, 1);
+    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+}
+
+#[tokio::test]
+async fn builder_rejects_bad_configuration() {
+    let rig = Rig::new();
+    let dup = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .sink("slack", rig.notifier.clone())
+        .sink("slack", rig.notifier.clone())
+        .build();
+    assert!(dup.expect_err("duplicate").to_string().contains("slack"));
+    let scopes = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .scope(scope())
+        .scope(scope())
+        .build();
+    assert!(scopes.expect_err("duplicate scope").to_string().contains("acme/api"));
+    let policy = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(Policy { remind_every: Some(Duration::ZERO), ..Policy::default() })
+        .build();
+    assert!(policy.expect_err("policy").to_string().contains("remind_every"));
+}
+
+#[tokio::test]
+async fn store_failure_is_reported_per_scope_and_other_scopes_continue() {
+    let rig = Rig::new();
+    let other = Scope::org("acme");
+    rig.source.set(&scope(), listing(true));
+    rig.source.set(&other, listing(true));
+    #[derive(Debug)]
+    struct Broken;
+    #[async_trait]
+    impl runner_monitor_core::RunnerSource for Broken {
+        async fn observe(&self, _: &Scope) -> Result<Observation, SourceError> {
+            Err(SourceError::Unavailable { message: "down".into() })
+        }
+    }
+    let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .scopes([scope(), other.clone()])
+        .build()
+        .expect("monitor");
+    let report = monitor.run_cycle(at(0)).await;
+    assert_eq!(report.scopes.len(), 2);
+    assert_eq!(report.scopes[0].scope, scope(), "reports in configuration order");
+    assert!(!report.has_errors());
+    let failing = Monitor::builder(Arc::new(Broken), rig.store.clone()).scope(other).build().expect("monitor");
+    let report = failing.run_cycle(at(MIN)).await;
+    assert!(report.has_errors() && report.failed_entirely());
+}
