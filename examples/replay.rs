@@ -1,32 +1,23 @@
 //! Replays a JSONL trace of runner listings through the real `Monitor` (with a `MemoryStore`) and
-//! prints every notification as one JSON line.
-//!
-//! Each trace line is either
-//! `{"at":"<RFC 3339>","scope":"owner/name","runners":[<GitHub runner objects>]}` or
-//! `{"at":"...","scope":"...","error":"unavailable"|"unauthorized"|"rate_limited"}`.
-//! One cycle runs per line, at time `at`, over the scopes seen so far.
+//! prints every notification as one JSON line: `kind`, `scope`, `runner`, `outage_id`, `at`, `key`.
 //!
 //! ```text
 //! cargo run --example replay -- examples/traces/sample.jsonl
 //! cargo run --example replay -- --open-after 5m --remind-every 1h trace.jsonl
-//! cargo run --example replay -- --policy policy.toml trace.jsonl
+//! cargo run --example replay -- --policy policy.toml - < trace.jsonl
 //! ```
+//! The trace format is documented in `runner_monitor::replay`. Exit code 2 on a malformed trace,
+//! naming the line.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use clap::Parser;
-use runner_monitor::core::{
-    Notification, Notifier, NotifyError, Observation, ObservedRunner, Policy, RunnerSource,
-    Scope, SourceError, Timestamp,
-};
-use runner_monitor::memory::MemoryStore;
-use runner_monitor::Monitor;
-use serde::Deserialize;
+use runner_monitor::core::{Notification, Notifier, NotifyError, Policy};
+use runner_monitor::replay::{ReplayError, parse_trace, replay};
 
 /// Replay a runner-listing trace and print the notifications it causes.
 #[derive(Debug, Parser)]
@@ -34,7 +25,7 @@ use serde::Deserialize;
 struct Args {
     /// The JSONL trace (`-` for standard input).
     trace: PathBuf,
-    /// Policy from a TOML file (flags below override it).
+    /// Policy from a TOML file (the flags below override it).
     #[arg(long)]
     policy: Option<PathBuf>,
     /// Unhealthy this long before an outage opens (e.g. `2m`).
@@ -57,52 +48,6 @@ struct Args {
     source_alert_after: Option<Duration>,
 }
 
-/// One trace line.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Line {
-    at: Timestamp,
-    scope: Scope,
-    #[serde(default)]
-    runners: Option<Vec<ObservedRunner>>,
-    #[serde(default)]
-    error: Option<TraceError>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum TraceError {
-    Unavailable,
-    Unauthorized,
-    RateLimited,
-}
-
-impl From<TraceError> for SourceError {
-    fn from(error: TraceError) -> Self {
-        match error {
-            TraceError::Unavailable => SourceError::Unavailable { message: "trace: unavailable".into() },
-            TraceError::Unauthorized => SourceError::Unauthorized { message: "trace: unauthorized".into() },
-            TraceError::RateLimited => SourceError::RateLimited { retry_after: Duration::from_secs(60) },
-        }
-    }
-}
-
-/// Answers each scope with the observation of the current line; other scopes repeat their last.
-#[derive(Debug, Default)]
-struct TraceSource {
-    current: Mutex<HashMap<Scope, Result<Observation, SourceError>>>,
-}
-
-#[async_trait]
-impl RunnerSource for TraceSource {
-    async fn observe(&self, scope: &Scope) -> Result<Observation, SourceError> {
-        let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        current.get(scope).cloned().unwrap_or_else(|| {
-            Err(SourceError::NotFound { message: format!("{scope} not in trace yet") })
-        })
-    }
-}
-
 /// Prints each notification as one JSON line.
 #[derive(Debug)]
 struct PrintNotifier;
@@ -118,17 +63,18 @@ impl Notifier for PrintNotifier {
             "at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "key": n.idempotency_key(),
         });
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}").map_err(|e| NotifyError::permanent(e.to_string()))
+        writeln!(std::io::stdout().lock(), "{line}")
+            .map_err(|e| NotifyError::permanent(e.to_string()))
     }
 }
 
-fn policy(args: &Args) -> Result<Policy, String> {
+fn policy(args: &Args) -> Result<Policy, ReplayError> {
+    let config = |e: String| ReplayError::Config(e);
     let mut policy = match &args.policy {
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                .map_err(|e| config(format!("{}: {e}", path.display())))?;
+            toml::from_str(&text).map_err(|e| config(format!("{}: {e}", path.display())))?
         }
         None => Policy::default(),
     };
@@ -147,67 +93,20 @@ fn policy(args: &Args) -> Result<Policy, String> {
     if args.remind_every.is_some() {
         policy.remind_every = args.remind_every;
     }
-    policy.validate().map_err(|e| e.to_string())?;
+    policy.validate().map_err(|e| config(e.to_string()))?;
     Ok(policy)
 }
 
-fn parse_line(number: usize, text: &str) -> Result<Line, String> {
-    let line: Line = serde_json::from_str(text).map_err(|e| format!("line {number}: {e}"))?;
-    match (&line.runners, &line.error) {
-        (Some(_), None) | (None, Some(_)) => Ok(line),
-        _ => Err(format!("line {number}: needs exactly one of `runners` and `error`")),
-    }
-}
-
-async fn run(args: Args) -> Result<(), String> {
+async fn run(args: Args) -> Result<(), ReplayError> {
     let policy = policy(&args)?;
-    let reader: Box<dyn BufRead> = if args.trace.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let lines = if args.trace.as_os_str() == "-" {
+        parse_trace(std::io::stdin().lock())?
     } else {
         let file = std::fs::File::open(&args.trace)
-            .map_err(|e| format!("{}: {e}", args.trace.display()))?;
-        Box::new(std::io::BufReader::new(file))
+            .map_err(|e| ReplayError::Config(format!("{}: {e}", args.trace.display())))?;
+        parse_trace(std::io::BufReader::new(file))?
     };
-    // Parse everything first: a malformed trace fails before anything is printed.
-    let mut lines = Vec::new();
-    for (index, text) in reader.lines().enumerate() {
-        let text = text.map_err(|e| format!("line {}: {e}", index + 1))?;
-        if text.trim().is_empty() {
-            continue;
-        }
-        lines.push(parse_line(index + 1, &text)?);
-    }
-
-    let source = Arc::new(TraceSource::default());
-    let store = Arc::new(MemoryStore::new());
-    let mut monitors: BTreeMap<Scope, Monitor> = BTreeMap::new();
-    for line in lines {
-        let observed = match (line.runners, line.error) {
-            (Some(runners), _) => Ok(Observation { runners }),
-            (None, Some(error)) => Err(SourceError::from(error)),
-            (None, None) => unreachable!("checked by parse_line"),
-        };
-        source
-            .current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(line.scope.clone(), observed);
-        if !monitors.contains_key(&line.scope) {
-            let monitor = Monitor::builder(source.clone(), store.clone())
-                .scope(line.scope.clone())
-                .sink("stdout", Arc::new(PrintNotifier))
-                .policy(policy.clone())
-                .build()
-                .map_err(|e| e.to_string())?;
-            monitors.insert(line.scope.clone(), monitor);
-        }
-        if let Some(monitor) = monitors.get(&line.scope) {
-            let report = monitor.run_cycle(line.at).await;
-            if let Some(error) = report.deliveries.store_error {
-                return Err(error.to_string());
-            }
-        }
-    }
+    replay(lines, policy, Arc::new(PrintNotifier)).await?;
     Ok(())
 }
 
@@ -215,8 +114,8 @@ async fn run(args: Args) -> Result<(), String> {
 async fn main() -> std::process::ExitCode {
     match run(Args::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("replay: {message}");
+        Err(error) => {
+            eprintln!("replay: {error}");
             std::process::ExitCode::from(2)
         }
     }

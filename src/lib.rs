@@ -16,9 +16,12 @@
 
 pub use runner_monitor_core as core;
 pub use runner_monitor_core::{
-    Monitor, MonitorBuilder, Notification, NotificationKind, Notifier, Policy, RunnerSource,
-    Scope, Store, reconcile,
+    Monitor, MonitorBuilder, Notification, NotificationKind, Notifier, Policy, RunnerSource, Scope,
+    Store, reconcile,
 };
 
 #[cfg(feature = "memory")]
 pub use runner_monitor_memory as memory;
+
+#[cfg(feature = "memory")]
+pub mod replay;

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use runner_monitor_core::testing::{CountingStore, RecordingNotifier, ScriptedSource, at, observed};
+use runner_monitor_core::testing::{
+    CountingStore, RecordingNotifier, ScriptedSource, at, observed,
+};
 use runner_monitor_core::{
     Change, Delivery, DeliveryId, Monitor, NotifyError, Observation, Outage, Policy, Receipt,
     Scope, ScopeRecord, ScopeState, Settlement, SourceError, Store, StoreError, Version,
@@ -19,7 +21,10 @@ fn scope() -> Scope {
 
 fn listing(online: bool) -> Result<Observation, SourceError> {
     Ok(Observation {
-        runners: vec![observed("build-1", 1, online, false), observed("build-2", 2, true, true)],
+        runners: vec![
+            observed("build-1", 1, online, false),
+            observed("build-2", 2, true, true),
+        ],
     })
 }
 
@@ -76,7 +81,11 @@ async fn outage_opens_and_resolves_with_one_notification_each() {
             "acme/api/runner:build-1/outage:1/outage_resolved"
         ]
     );
-    let history = rig.memory.outages(&scope(), "build-1", 5).await.expect("history");
+    let history = rig
+        .memory
+        .outages(&scope(), "build-1", 5)
+        .await
+        .expect("history");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].resolved_at, Some(at(10 * MIN)));
 }
@@ -85,21 +94,36 @@ async fn outage_opens_and_resolves_with_one_notification_each() {
 async fn failed_notification_is_retried_next_cycle_and_delivered_once() {
     let rig = Rig::new();
     let monitor = rig.monitor();
-    rig.notifier.fail_next(1, NotifyError::transient("HTTP 503"));
+    rig.notifier
+        .fail_next(1, NotifyError::transient("HTTP 503"));
     rig.open_outage(&monitor).await;
     assert!(rig.notifier.delivered().is_empty());
     let pending = rig.memory.pending_deliveries(10).await.expect("pending");
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].attempts, 1);
-    assert_eq!(pending[0].last_error.as_deref(), Some("temporary failure: HTTP 503"));
-    assert_eq!(pending[0].next_attempt_at, at(3 * MIN + 30), "first backoff is 30 s");
+    assert_eq!(
+        pending[0].last_error.as_deref(),
+        Some("temporary failure: HTTP 503")
+    );
+    assert_eq!(
+        pending[0].next_attempt_at,
+        at(3 * MIN + 30),
+        "first backoff is 30 s"
+    );
 
     let early = monitor.run_cycle(at(3 * MIN + 10)).await;
-    assert_eq!((early.deliveries.sent, early.deliveries.deferred), (0, 1), "not due yet");
+    assert_eq!(
+        (early.deliveries.sent, early.deliveries.deferred),
+        (0, 1),
+        "not due yet"
+    );
     let report = monitor.run_cycle(at(4 * MIN)).await;
     assert_eq!(report.deliveries.sent, 1);
     monitor.run_cycle(at(5 * MIN)).await;
-    assert_eq!(rig.notifier.keys(), ["acme/api/runner:build-1/outage:1/outage_opened"]);
+    assert_eq!(
+        rig.notifier.keys(),
+        ["acme/api/runner:build-1/outage:1/outage_opened"]
+    );
     assert_eq!(rig.notifier.attempts(), 2);
 }
 
@@ -119,15 +143,23 @@ async fn crash_after_commit_before_dispatch_still_delivers() {
 
     let restarted = rig.monitor();
     let report = restarted.run_cycle(at(4 * MIN)).await;
-    assert_eq!(report.scopes[0].outages_opened, 0, "the outage is not opened again");
+    assert_eq!(
+        report.scopes[0].outages_opened, 0,
+        "the outage is not opened again"
+    );
     assert_eq!(report.deliveries.sent, 1);
-    assert_eq!(rig.notifier.keys(), ["acme/api/runner:build-1/outage:1/outage_opened"]);
+    assert_eq!(
+        rig.notifier.keys(),
+        ["acme/api/runner:build-1/outage:1/outage_opened"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_monitors_sharing_a_store_plan_each_transition_once() {
     let rig = Rig::new();
-    let scopes: Vec<Scope> = (0..20).map(|i| Scope::repo("acme", format!("repo-{i}"))).collect();
+    let scopes: Vec<Scope> = (0..20)
+        .map(|i| Scope::repo("acme", format!("repo-{i}")))
+        .collect();
     let build = || {
         Monitor::builder(rig.source.clone(), rig.store.clone())
             .scopes(scopes.clone())
@@ -154,11 +186,19 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
         first.dispatch(at(time)).await;
     }
     for scope in &scopes {
-        let history = rig.memory.outages(scope, "build-1", 10).await.expect("history");
+        let history = rig
+            .memory
+            .outages(scope, "build-1", 10)
+            .await
+            .expect("history");
         assert_eq!(history.len(), 1, "{scope}: exactly one outage");
     }
     let mut keys = rig.notifier.keys();
-    assert_eq!(keys.len(), 40, "one opened and one resolved per scope: {keys:?}");
+    assert_eq!(
+        keys.len(),
+        40,
+        "one opened and one resolved per scope: {keys:?}"
+    );
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 40, "no duplicates");
@@ -170,11 +210,21 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
 async fn two_monitors_running_full_cycles_concurrently_never_duplicate_an_outage() {
     let rig = Rig::new();
     let (first, second) = (rig.monitor(), rig.monitor());
-    for (time, online) in [(0, true), (MIN, false), (3 * MIN, false), (4 * MIN, false), (10 * MIN, true)] {
+    for (time, online) in [
+        (0, true),
+        (MIN, false),
+        (3 * MIN, false),
+        (4 * MIN, false),
+        (10 * MIN, true),
+    ] {
         rig.source.set(&scope(), listing(online));
         tokio::join!(first.run_cycle(at(time)), second.run_cycle(at(time)));
     }
-    let history = rig.memory.outages(&scope(), "build-1", 10).await.expect("history");
+    let history = rig
+        .memory
+        .outages(&scope(), "build-1", 10)
+        .await
+        .expect("history");
     assert_eq!(history.len(), 1);
     let mut keys = rig.notifier.keys();
     keys.dedup();
@@ -196,7 +246,9 @@ async fn failing_source_raises_one_degraded_and_one_restored() {
     monitor.run_cycle(at(0)).await;
     rig.source.set(
         &scope(),
-        Err(SourceError::Unauthorized { message: "token expired or invalid".into() }),
+        Err(SourceError::Unauthorized {
+            message: "token expired or invalid".into(),
+        }),
     );
     for minute in 1..=30 {
         let report = monitor.run_cycle(at(minute * MIN)).await;
@@ -213,9 +265,16 @@ async fn failing_source_raises_one_degraded_and_one_restored() {
         ]
     );
     let degraded_at = rig.notifier.delivered()[0].at;
-    assert_eq!(degraded_at, at(16 * MIN), "raised once source_alert_after (15 min) had passed");
+    assert_eq!(
+        degraded_at,
+        at(16 * MIN),
+        "raised once source_alert_after (15 min) had passed"
+    );
     let state = rig.memory.load(&scope()).await.expect("load");
-    assert_eq!(state.runners["build-1"].status, runner_monitor_core::RunnerStatus::Idle);
+    assert_eq!(
+        state.runners["build-1"].status,
+        runner_monitor_core::RunnerStatus::Idle
+    );
     assert!(state.open_outages.is_empty(), "no data is not offline");
 }
 
@@ -231,8 +290,16 @@ async fn steady_state_cycle_performs_zero_store_writes() {
         assert_eq!(report.scopes[0].changes, 0);
     }
     let after = rig.store.counts();
-    assert_eq!(after.writes(), before.writes(), "no commits, no settles in steady state");
-    assert_eq!(after.loads - before.loads, 9, "one load per scope per cycle");
+    assert_eq!(
+        after.writes(),
+        before.writes(),
+        "no commits, no settles in steady state"
+    );
+    assert_eq!(
+        after.loads - before.loads,
+        9,
+        "one load per scope per cycle"
+    );
     // The heartbeat is due after 10 minutes: exactly one commit.
     monitor.run_cycle(at(10 * MIN)).await;
     assert_eq!(rig.store.counts().commits, after.commits + 1);
@@ -250,21 +317,40 @@ impl Store for RacingStore {
     async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
         self.inner.load(scope).await
     }
-    async fn commit(&self, scope: &Scope, expected: Version, changes: &[Change]) -> Result<Receipt, StoreError> {
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError> {
         if !self.raced.swap(true, std::sync::atomic::Ordering::SeqCst) {
             let state = self.inner.load(scope).await?;
-            let record = ScopeRecord { last_incident_id: 0, ..state.record };
-            self.inner.commit(scope, state.version, &[Change::PutScope(record)]).await?;
+            let record = ScopeRecord {
+                last_incident_id: 0,
+                ..state.record
+            };
+            self.inner
+                .commit(scope, state.version, &[Change::PutScope(record)])
+                .await?;
         }
         self.inner.commit(scope, expected, changes).await
     }
     async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
         self.inner.pending_deliveries(limit).await
     }
-    async fn settle_delivery(&self, id: &DeliveryId, settlement: &Settlement) -> Result<(), StoreError> {
+    async fn settle_delivery(
+        &self,
+        id: &DeliveryId,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError> {
         self.inner.settle_delivery(id, settlement).await
     }
-    async fn outages(&self, scope: &Scope, runner: &str, limit: usize) -> Result<Vec<Outage>, StoreError> {
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<Outage>, StoreError> {
         self.inner.outages(scope, runner, limit).await
     }
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
@@ -275,10 +361,16 @@ impl Store for RacingStore {
 #[tokio::test]
 async fn stale_commit_is_retried_after_reload() {
     let memory = MemoryStore::new();
-    let store = Arc::new(RacingStore { inner: memory.clone(), raced: false.into() });
+    let store = Arc::new(RacingStore {
+        inner: memory.clone(),
+        raced: false.into(),
+    });
     let source = Arc::new(ScriptedSource::new());
     source.set(&scope(), listing(true));
-    let monitor = Monitor::builder(source, store).scope(scope()).build().expect("monitor");
+    let monitor = Monitor::builder(source, store)
+        .scope(scope())
+        .build()
+        .expect("monitor");
     let report = monitor.run_cycle(at(0)).await;
     assert_eq!(report.scopes[0].conflicts_retried, 1);
     assert!(report.scopes[0].store_error.is_none());
@@ -289,16 +381,30 @@ async fn stale_commit_is_retried_after_reload() {
 async fn deliveries_of_one_subject_stay_in_order() {
     let rig = Rig::new();
     let monitor = rig.monitor();
-    rig.notifier.fail_next(1, NotifyError::Transient { message: "429".into(), retry_after: Some(Duration::from_secs(600)) });
+    rig.notifier.fail_next(
+        1,
+        NotifyError::Transient {
+            message: "429".into(),
+            retry_after: Some(Duration::from_secs(600)),
+        },
+    );
     rig.open_outage(&monitor).await; // opened: failed, retry in 10 min
     rig.source.set(&scope(), listing(true));
     let report = monitor.run_cycle(at(4 * MIN)).await; // resolved: must wait behind opened
     assert_eq!(report.scopes[0].outages_resolved, 1);
-    assert_eq!(report.deliveries.sent, 0, "resolved waits behind its opened");
+    assert_eq!(
+        report.deliveries.sent, 0,
+        "resolved waits behind its opened"
+    );
     assert!(rig.notifier.delivered().is_empty());
     let report = monitor.run_cycle(at(13 * MIN)).await;
     assert_eq!(report.deliveries.sent, 2);
-    let kinds: Vec<&str> = rig.notifier.delivered().iter().map(|n| n.kind_name()).collect();
+    let kinds: Vec<&str> = rig
+        .notifier
+        .delivered()
+        .iter()
+        .map(|n| n.kind_name())
+        .collect();
     assert_eq!(kinds, ["outage_opened", "outage_resolved"]);
 }
 
@@ -306,12 +412,26 @@ async fn deliveries_of_one_subject_stay_in_order() {
 async fn retry_after_is_honoured_and_pauses_the_sink() {
     let rig = Rig::new();
     let monitor = rig.monitor();
-    rig.notifier.fail_next(1, NotifyError::Transient { message: "429".into(), retry_after: Some(Duration::from_secs(300)) });
+    rig.notifier.fail_next(
+        1,
+        NotifyError::Transient {
+            message: "429".into(),
+            retry_after: Some(Duration::from_secs(300)),
+        },
+    );
     rig.open_outage(&monitor).await;
     let pending = rig.memory.pending_deliveries(10).await.expect("pending");
-    assert_eq!(pending[0].next_attempt_at, at(3 * MIN + 300), "retry-after beats the 30 s backoff");
+    assert_eq!(
+        pending[0].next_attempt_at,
+        at(3 * MIN + 300),
+        "retry-after beats the 30 s backoff"
+    );
     monitor.run_cycle(at(4 * MIN)).await;
-    assert_eq!(rig.notifier.attempts(), 1, "nothing sent before retry-after");
+    assert_eq!(
+        rig.notifier.attempts(),
+        1,
+        "nothing sent before retry-after"
+    );
     monitor.run_cycle(at(8 * MIN)).await;
     assert_eq!(rig.notifier.delivered().len(), 1);
 }
@@ -320,9 +440,16 @@ async fn retry_after_is_honoured_and_pauses_the_sink() {
 async fn permanent_failure_is_abandoned_not_retried() {
     let rig = Rig::new();
     let monitor = rig.monitor();
-    rig.notifier.fail_always(NotifyError::permanent("channel_not_found"));
+    rig.notifier
+        .fail_always(NotifyError::permanent("channel_not_found"));
     rig.open_outage(&monitor).await;
-    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+    assert!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
     monitor.run_cycle(at(30 * MIN)).await;
     assert_eq!(rig.notifier.attempts(), 1);
 }
@@ -333,7 +460,10 @@ async fn delivery_ttl_gives_up() {
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
         .scope(scope())
         .sink("slack", rig.notifier.clone())
-        .policy(Policy { delivery_ttl: Duration::from_secs(3600), ..Policy::default() })
+        .policy(Policy {
+            delivery_ttl: Duration::from_secs(3600),
+            ..Policy::default()
+        })
         .build()
         .expect("monitor");
     rig.notifier.fail_always(NotifyError::transient("HTTP 500"));
@@ -343,10 +473,19 @@ async fn delivery_ttl_gives_up() {
         monitor.run_cycle(at(minute * MIN)).await;
         attempts_before_ttl = rig.notifier.attempts();
     }
-    assert!(attempts_before_ttl >= 3, "retried with backoff ({attempts_before_ttl})");
+    assert!(
+        attempts_before_ttl >= 3,
+        "retried with backoff ({attempts_before_ttl})"
+    );
     let report = monitor.run_cycle(at(65 * MIN)).await;
     assert_eq!(report.deliveries.failed, 1, "given up after delivery_ttl");
-    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+    assert!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -366,7 +505,13 @@ async fn one_delivery_per_sink_and_removed_sinks_are_abandoned() {
     // Reconfigured without the pager: its pending delivery is abandoned, not stuck forever.
     let report = rig.monitor().run_cycle(at(10 * MIN)).await;
     assert_eq!(report.deliveries.failed, 1);
-    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+    assert!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -381,11 +526,24 @@ async fn builder_rejects_bad_configuration() {
         .scope(scope())
         .scope(scope())
         .build();
-    assert!(scopes.expect_err("duplicate scope").to_string().contains("acme/api"));
+    assert!(
+        scopes
+            .expect_err("duplicate scope")
+            .to_string()
+            .contains("acme/api")
+    );
     let policy = Monitor::builder(rig.source.clone(), rig.store.clone())
-        .policy(Policy { remind_every: Some(Duration::ZERO), ..Policy::default() })
+        .policy(Policy {
+            remind_every: Some(Duration::ZERO),
+            ..Policy::default()
+        })
         .build();
-    assert!(policy.expect_err("policy").to_string().contains("remind_every"));
+    assert!(
+        policy
+            .expect_err("policy")
+            .to_string()
+            .contains("remind_every")
+    );
 }
 
 #[tokio::test]
@@ -399,7 +557,9 @@ async fn store_failure_is_reported_per_scope_and_other_scopes_continue() {
     #[async_trait]
     impl runner_monitor_core::RunnerSource for Broken {
         async fn observe(&self, _: &Scope) -> Result<Observation, SourceError> {
-            Err(SourceError::Unavailable { message: "down".into() })
+            Err(SourceError::Unavailable {
+                message: "down".into(),
+            })
         }
     }
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
@@ -408,9 +568,16 @@ async fn store_failure_is_reported_per_scope_and_other_scopes_continue() {
         .expect("monitor");
     let report = monitor.run_cycle(at(0)).await;
     assert_eq!(report.scopes.len(), 2);
-    assert_eq!(report.scopes[0].scope, scope(), "reports in configuration order");
+    assert_eq!(
+        report.scopes[0].scope,
+        scope(),
+        "reports in configuration order"
+    );
     assert!(!report.has_errors());
-    let failing = Monitor::builder(Arc::new(Broken), rig.store.clone()).scope(other).build().expect("monitor");
+    let failing = Monitor::builder(Arc::new(Broken), rig.store.clone())
+        .scope(other)
+        .build()
+        .expect("monitor");
     let report = failing.run_cycle(at(MIN)).await;
     assert!(report.has_errors() && report.failed_entirely());
 }

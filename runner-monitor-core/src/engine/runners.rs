@@ -1,6 +1,6 @@
 //! Per-runner rules: records, outages, reminders, forgetting.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use super::{Plan, elapsed};
 use crate::model::{
@@ -18,35 +18,40 @@ pub(super) fn reconcile_runners(
     now: Timestamp,
     plan: &mut Plan,
 ) {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let ctx = Ctx { state, policy, now };
+    // A source must list each name once; if one does not, the first entry wins.
+    let mut listed: HashMap<&str, &ObservedRunner, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(observation.runners.len(), Default::default());
     for observed in &observation.runners {
-        // A source must list each name once; if one does not, the first entry wins.
-        if !seen.insert(observed.name.as_str()) {
-            continue;
-        }
-        plan.stats.runners_seen += 1;
-        let previous = state.runners.get(&observed.name);
-        let mut record = match previous {
-            None => first_sight(observed, now),
-            Some(previous) => next_record(previous, observed, now),
-        };
-        let ctx = Ctx { state, policy, now };
-        ctx.outage_rules(&record, plan);
-        if previous.is_none_or(|previous| visibly_differs(previous, &record)) {
-            record.last_seen_at = now;
-            plan.changes.push(Change::PutRunner(record));
+        listed.entry(observed.name.as_str()).or_insert(observed);
+    }
+    plan.stats.runners_seen = listed.len();
+
+    // Known runners, in name order: listed ones are compared, missing ones are absent.
+    let mut matched = 0;
+    for (name, previous) in &state.runners {
+        match listed.get(name.as_str()) {
+            Some(observed) => {
+                matched += 1;
+                ctx.listed(Some(previous), observed, plan);
+            }
+            None => ctx.absent(previous, plan),
         }
     }
-
-    for (name, previous) in &state.runners {
-        if seen.contains(name.as_str()) {
-            continue;
+    // New runners, in listing order (skipped entirely in steady state).
+    if matched < listed.len() {
+        for observed in &observation.runners {
+            let first_entry = listed
+                .get(observed.name.as_str())
+                .is_some_and(|first| std::ptr::eq(*first, observed));
+            if first_entry && !state.runners.contains_key(&observed.name) {
+                ctx.listed(None, observed, plan);
+            }
         }
-        Ctx { state, policy, now }.absent(previous, plan);
     }
 
     for name in state.orphan_outages() {
-        if seen.contains(name) {
+        if listed.contains_key(name) {
             continue;
         }
         if let Some(outage) = state.open_outages.get(name) {
@@ -59,9 +64,23 @@ pub(super) fn reconcile_runners(
                 labels: Vec::new(),
                 ephemeral: false,
             };
-            Ctx { state, policy, now }.resolve(outage, snapshot, now, Resolution::Removed, plan);
+            ctx.resolve(outage, snapshot, now, Resolution::Removed, plan);
         }
     }
+}
+
+/// Whether the listing shows nothing new about a stored runner (the steady-state fast path:
+/// no record is built, nothing is allocated).
+fn unchanged(previous: &RunnerRecord, observed: &ObservedRunner) -> bool {
+    let status = observed.status();
+    previous.id == observed.id
+        && previous.status == status
+        && previous.busy == observed.busy
+        && previous.ephemeral == observed.ephemeral
+        && previous.group_id == observed.group_id
+        && (previous.ever_healthy || !status.is_healthy())
+        && previous.os == observed.os
+        && previous.labels == observed.labels
 }
 
 fn first_sight(observed: &ObservedRunner, now: Timestamp) -> RunnerRecord {
@@ -150,9 +169,37 @@ impl Ctx<'_> {
         });
     }
 
+    /// A runner in the listing: update its record if anything visible changed, then apply the
+    /// outage rules.
+    fn listed(&self, previous: Option<&RunnerRecord>, observed: &ObservedRunner, plan: &mut Plan) {
+        match previous {
+            Some(previous) if unchanged(previous, observed) => self.outage_rules(previous, plan),
+            Some(previous) => {
+                let mut record = next_record(previous, observed, self.now);
+                self.outage_rules(&record, plan);
+                if visibly_differs(previous, &record) {
+                    record.last_seen_at = self.now;
+                    plan.changes.push(Change::PutRunner(record));
+                }
+            }
+            None => {
+                let record = first_sight(observed, self.now);
+                self.outage_rules(&record, plan);
+                plan.changes.push(Change::PutRunner(record));
+            }
+        }
+    }
+
     /// Open, remind or resolve the outage of a runner whose new record is `record`.
     fn outage_rules(&self, record: &RunnerRecord, plan: &mut Plan) {
-        let open = self.state.open_outages.get(&record.name);
+        let open = if self.state.open_outages.is_empty() {
+            None
+        } else {
+            self.state.open_outages.get(&record.name)
+        };
+        if record.is_healthy() && open.is_none() {
+            return;
+        }
         let unhealthy_for = elapsed(record.since, self.now);
         match (record.is_healthy(), open) {
             (false, None) => {

@@ -16,7 +16,10 @@ use crate::ports::SourceError;
 const MIN: i64 = 60;
 
 fn t(seconds: i64) -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("time") + chrono::Duration::seconds(seconds)
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .expect("time")
+        + chrono::Duration::seconds(seconds)
 }
 
 fn runner(name: &str, id: u64, online: bool, busy: bool, ephemeral: bool) -> ObservedRunner {
@@ -24,7 +27,11 @@ fn runner(name: &str, id: u64, online: bool, busy: bool, ephemeral: bool) -> Obs
         id,
         name: name.to_owned(),
         os: "linux".to_owned(),
-        status: if online { ListedStatus::Online } else { ListedStatus::Offline },
+        status: if online {
+            ListedStatus::Online
+        } else {
+            ListedStatus::Offline
+        },
         busy,
         labels: vec!["self-hosted".to_owned()],
         ephemeral,
@@ -49,7 +56,9 @@ fn with_id(mut r: ObservedRunner, id: u64) -> ObservedRunner {
 }
 
 fn unavailable() -> SourceError {
-    SourceError::Unavailable { message: "HTTP 502".into() }
+    SourceError::Unavailable {
+        message: "HTTP 502".into(),
+    }
 }
 
 /// One step of a scenario: wait `after` seconds, then observe.
@@ -83,7 +92,9 @@ impl Sim {
     fn observe(&mut self, after: i64, observed: Result<Observation, SourceError>) -> &Plan {
         self.now += after;
         let plan = reconcile(&self.state, &observed, &self.policy, t(self.now));
-        self.state.apply(&plan.changes).expect("the engine's plan obeys the store rules");
+        self.state
+            .apply(&plan.changes)
+            .expect("the engine's plan obeys the store rules");
         self.state.version += u64::from(!plan.changes.is_empty());
         for n in &plan.notifications {
             let who = n.runner().map_or("source".to_owned(), |r| r.name.clone());
@@ -134,50 +145,85 @@ fn rule_outage_opens_after_open_after_and_resolves_when_healthy() {
         Case {
             name: "offline for exactly open_after opens one outage",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(MIN, vec![off("r1")]), List(MIN, vec![off("r1")]), List(MIN, vec![off("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(MIN, vec![off("r1")]),
+            ],
             notified: &["outage_opened:r1"],
             open: &["r1"],
         },
         Case {
             name: "offline shorter than open_after opens nothing",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(MIN, vec![off("r1")]), List(MIN - 1, vec![on("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(MIN - 1, vec![on("r1")]),
+            ],
             notified: &[],
             open: &[],
         },
         Case {
             name: "back online resolves at once (resolve_after 0)",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]), List(MIN, vec![busy("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(MIN, vec![busy("r1")]),
+            ],
             notified: &["outage_opened:r1", "outage_resolved:r1"],
             open: &[],
         },
         Case {
             name: "resolve_after waits for sustained health",
-            policy: Policy { resolve_after: Duration::from_secs(5 * 60), ..policy() },
+            policy: Policy {
+                resolve_after: Duration::from_secs(5 * 60),
+                ..policy()
+            },
             steps: vec![
-                List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-                List(MIN, vec![on("r1")]), List(4 * MIN, vec![on("r1")]),
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(MIN, vec![on("r1")]),
+                List(4 * MIN, vec![on("r1")]),
             ],
             notified: &["outage_opened:r1"],
             open: &["r1"],
         },
         Case {
             name: "resolve_after elapsed resolves",
-            policy: Policy { resolve_after: Duration::from_secs(5 * 60), ..policy() },
+            policy: Policy {
+                resolve_after: Duration::from_secs(5 * 60),
+                ..policy()
+            },
             steps: vec![
-                List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-                List(MIN, vec![on("r1")]), List(5 * MIN, vec![on("r1")]),
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(MIN, vec![on("r1")]),
+                List(5 * MIN, vec![on("r1")]),
             ],
             notified: &["outage_opened:r1", "outage_resolved:r1"],
             open: &[],
         },
         Case {
             name: "a relapse during resolve_after keeps the same outage",
-            policy: Policy { resolve_after: Duration::from_secs(5 * 60), ..policy() },
+            policy: Policy {
+                resolve_after: Duration::from_secs(5 * 60),
+                ..policy()
+            },
             steps: vec![
-                List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-                List(MIN, vec![on("r1")]), List(MIN, vec![off("r1")]), List(10 * MIN, vec![off("r1")]),
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(MIN, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(10 * MIN, vec![off("r1")]),
             ],
             notified: &["outage_opened:r1"],
             open: &["r1"],
@@ -186,8 +232,12 @@ fn rule_outage_opens_after_open_after_and_resolves_when_healthy() {
             name: "a second outage after recovery gets the next id",
             policy: policy(),
             steps: vec![
-                List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-                List(MIN, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(MIN, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
             ],
             notified: &["outage_opened:r1", "outage_resolved:r1", "outage_opened:r1"],
             open: &["r1"],
@@ -199,11 +249,19 @@ fn rule_outage_opens_after_open_after_and_resolves_when_healthy() {
 fn rule_second_outage_is_numbered_contiguously() {
     let mut sim = Sim::new(policy());
     sim.run(vec![
-        List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-        List(MIN, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
+        List(0, vec![on("r1")]),
+        List(MIN, vec![off("r1")]),
+        List(2 * MIN, vec![off("r1")]),
+        List(MIN, vec![on("r1")]),
+        List(MIN, vec![off("r1")]),
+        List(2 * MIN, vec![off("r1")]),
     ]);
     assert_eq!(sim.state.open_outages["r1"].id, 2);
-    assert_eq!(sim.state.open_outages["r1"].started_at, t(5 * MIN), "started when it went down");
+    assert_eq!(
+        sim.state.open_outages["r1"].started_at,
+        t(5 * MIN),
+        "started when it went down"
+    );
 }
 
 #[test]
@@ -212,21 +270,34 @@ fn rule_new_runner_grace() {
         Case {
             name: "a new runner listed offline gets new_runner_grace, not open_after",
             policy: policy(),
-            steps: vec![List(0, vec![off("new")]), List(5 * MIN, vec![off("new")]), List(4 * MIN, vec![off("new")])],
+            steps: vec![
+                List(0, vec![off("new")]),
+                List(5 * MIN, vec![off("new")]),
+                List(4 * MIN, vec![off("new")]),
+            ],
             notified: &[],
             open: &[],
         },
         Case {
             name: "a new runner offline past the grace opens an outage",
             policy: policy(),
-            steps: vec![List(0, vec![off("new")]), List(5 * MIN, vec![off("new")]), List(5 * MIN, vec![off("new")])],
+            steps: vec![
+                List(0, vec![off("new")]),
+                List(5 * MIN, vec![off("new")]),
+                List(5 * MIN, vec![off("new")]),
+            ],
             notified: &["outage_opened:new"],
             open: &["new"],
         },
         Case {
             name: "once healthy, open_after applies",
             policy: policy(),
-            steps: vec![List(0, vec![off("new")]), List(MIN, vec![on("new")]), List(MIN, vec![off("new")]), List(2 * MIN, vec![off("new")])],
+            steps: vec![
+                List(0, vec![off("new")]),
+                List(MIN, vec![on("new")]),
+                List(MIN, vec![off("new")]),
+                List(2 * MIN, vec![off("new")]),
+            ],
             notified: &["outage_opened:new"],
             open: &["new"],
         },
@@ -238,12 +309,20 @@ fn rule_absent_is_unhealthy() {
     check(vec![Case {
         name: "a non-ephemeral runner absent for open_after opens an outage with status UNKNOWN",
         policy: policy(),
-        steps: vec![List(0, vec![on("r1"), on("r2")]), List(MIN, vec![on("r2")]), List(2 * MIN, vec![on("r2")])],
+        steps: vec![
+            List(0, vec![on("r1"), on("r2")]),
+            List(MIN, vec![on("r2")]),
+            List(2 * MIN, vec![on("r2")]),
+        ],
         notified: &["outage_opened:r1"],
         open: &["r1"],
     }]);
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1")]), List(MIN, vec![]), List(2 * MIN, vec![])]);
+    sim.run(vec![
+        List(0, vec![on("r1")]),
+        List(MIN, vec![]),
+        List(2 * MIN, vec![]),
+    ]);
     assert_eq!(sim.state.open_outages["r1"].trigger, RunnerStatus::Unknown);
     assert_eq!(sim.state.runners["r1"].status, RunnerStatus::Unknown);
 }
@@ -254,26 +333,56 @@ fn rule_ephemeral_and_forget() {
         Case {
             name: "an ephemeral runner that leaves is forgotten silently",
             policy: policy(),
-            steps: vec![List(0, vec![eph("job-1")]), List(MIN, vec![]), List(30 * MIN, vec![])],
+            steps: vec![
+                List(0, vec![eph("job-1")]),
+                List(MIN, vec![]),
+                List(30 * MIN, vec![]),
+            ],
             notified: &[],
             open: &[],
         },
         Case {
             name: "absent for forget_after: the outage resolves as removed and the runner is forgotten",
-            policy: Policy { forget_after: Duration::from_secs(3600), ..policy() },
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![]), List(2 * MIN, vec![]), List(60 * MIN, vec![])],
+            policy: Policy {
+                forget_after: Duration::from_secs(3600),
+                ..policy()
+            },
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![]),
+                List(2 * MIN, vec![]),
+                List(60 * MIN, vec![]),
+            ],
             notified: &["outage_opened:r1", "outage_resolved:r1"],
             open: &[],
         },
     ]);
-    let mut sim = Sim::new(Policy { forget_after: Duration::from_secs(3600), ..policy() });
-    sim.run(vec![List(0, vec![on("r1"), eph("job")]), List(MIN, vec![]), List(2 * MIN, vec![]), List(60 * MIN, vec![])]);
+    let mut sim = Sim::new(Policy {
+        forget_after: Duration::from_secs(3600),
+        ..policy()
+    });
+    sim.run(vec![
+        List(0, vec![on("r1"), eph("job")]),
+        List(MIN, vec![]),
+        List(2 * MIN, vec![]),
+        List(60 * MIN, vec![]),
+    ]);
     assert!(sim.state.runners.is_empty(), "both forgotten");
     let removed = sim.plans.iter().flat_map(|p| &p.changes).any(|c| {
-        matches!(c, Change::ResolveOutage { resolution: Resolution::Removed, .. })
+        matches!(
+            c,
+            Change::ResolveOutage {
+                resolution: Resolution::Removed,
+                ..
+            }
+        )
     });
     assert!(removed, "resolved as removed");
-    assert_eq!(sim.state.next_outage_id("r1"), 2, "a returning name continues its numbering");
+    assert_eq!(
+        sim.state.next_outage_id("r1"),
+        2,
+        "a returning name continues its numbering"
+    );
 }
 
 #[test]
@@ -281,19 +390,37 @@ fn rule_reminders() {
     check(vec![
         Case {
             name: "reminders every remind_every while open",
-            policy: Policy { remind_every: Some(Duration::from_secs(30 * 60)), ..policy() },
+            policy: Policy {
+                remind_every: Some(Duration::from_secs(30 * 60)),
+                ..policy()
+            },
             steps: vec![
-                List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-                List(10 * MIN, vec![off("r1")]), List(20 * MIN, vec![off("r1")]), List(MIN, vec![off("r1")]),
-                List(30 * MIN, vec![off("r1")]), List(MIN, vec![on("r1")]),
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(10 * MIN, vec![off("r1")]),
+                List(20 * MIN, vec![off("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(30 * MIN, vec![off("r1")]),
+                List(MIN, vec![on("r1")]),
             ],
-            notified: &["outage_opened:r1", "outage_reminder:r1", "outage_reminder:r1", "outage_resolved:r1"],
+            notified: &[
+                "outage_opened:r1",
+                "outage_reminder:r1",
+                "outage_reminder:r1",
+                "outage_resolved:r1",
+            ],
             open: &[],
         },
         Case {
             name: "no reminders by default",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]), List(600 * MIN, vec![off("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(2 * MIN, vec![off("r1")]),
+                List(600 * MIN, vec![off("r1")]),
+            ],
             notified: &["outage_opened:r1"],
             open: &["r1"],
         },
@@ -307,9 +434,18 @@ fn rule_monitoring_degraded_and_restored() {
             name: "failing for source_alert_after raises one degraded, success one restored",
             policy: policy(),
             steps: vec![
-                List(0, vec![on("r1")]), Fail(MIN, unavailable()), Fail(10 * MIN, unavailable()),
-                Fail(5 * MIN, unavailable()), Fail(5 * MIN, SourceError::RateLimited { retry_after: Duration::from_secs(60) }),
-                List(MIN, vec![on("r1")]), List(MIN, vec![on("r1")]),
+                List(0, vec![on("r1")]),
+                Fail(MIN, unavailable()),
+                Fail(10 * MIN, unavailable()),
+                Fail(5 * MIN, unavailable()),
+                Fail(
+                    5 * MIN,
+                    SourceError::RateLimited {
+                        retry_after: Duration::from_secs(60),
+                    },
+                ),
+                List(MIN, vec![on("r1")]),
+                List(MIN, vec![on("r1")]),
             ],
             notified: &["monitoring_degraded:source", "monitoring_restored:source"],
             open: &[],
@@ -317,7 +453,12 @@ fn rule_monitoring_degraded_and_restored() {
         Case {
             name: "short failures are silent",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), Fail(MIN, unavailable()), Fail(10 * MIN, unavailable()), List(MIN, vec![on("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                Fail(MIN, unavailable()),
+                Fail(10 * MIN, unavailable()),
+                List(MIN, vec![on("r1")]),
+            ],
             notified: &[],
             open: &[],
         },
@@ -329,11 +470,22 @@ fn rule_failed_observation_changes_no_runner() {
     let mut sim = Sim::new(policy());
     sim.run(vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")])]);
     let before = sim.state.runners.clone();
-    sim.run(vec![Fail(60 * MIN, unavailable()), Fail(60 * MIN, unavailable())]);
+    sim.run(vec![
+        Fail(60 * MIN, unavailable()),
+        Fail(60 * MIN, unavailable()),
+    ]);
     assert_eq!(sim.state.runners, before, "no data is not offline");
-    assert!(sim.state.open_outages.is_empty(), "no outage opens without data");
+    assert!(
+        sim.state.open_outages.is_empty(),
+        "no outage opens without data"
+    );
     for plan in &sim.plans[2..] {
-        assert!(plan.changes.iter().all(|c| matches!(c, Change::PutScope(_))), "{plan:?}");
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| matches!(c, Change::PutScope(_))),
+            "{plan:?}"
+        );
     }
 }
 
@@ -342,12 +494,24 @@ fn rule_steady_state_writes_only_a_heartbeat() {
     let mut sim = Sim::new(policy());
     sim.run(vec![List(0, vec![on("r1"), busy("r2")])]);
     for _ in 0..9 {
-        let plan = sim.observe(MIN, Ok(Observation { runners: vec![on("r1"), busy("r2")] }));
+        let plan = sim.observe(
+            MIN,
+            Ok(Observation {
+                runners: vec![on("r1"), busy("r2")],
+            }),
+        );
         assert!(plan.is_empty(), "steady state writes nothing: {plan:?}");
     }
-    let plan = sim.observe(MIN, Ok(Observation { runners: vec![on("r1"), busy("r2")] }));
+    let plan = sim.observe(
+        MIN,
+        Ok(Observation {
+            runners: vec![on("r1"), busy("r2")],
+        }),
+    );
     assert!(
-        plan.changes.iter().all(|c| matches!(c, Change::PutScope(_) | Change::ExpireHistory { .. })),
+        plan.changes
+            .iter()
+            .all(|c| matches!(c, Change::PutScope(_) | Change::ExpireHistory { .. })),
         "after heartbeat_every only the heartbeat (and history expiry) is written: {plan:?}"
     );
     assert!(!plan.changes.is_empty());
@@ -360,11 +524,30 @@ fn rule_visible_changes_are_written_silently() {
     sim.run(vec![List(0, vec![on("r1")])]);
     let mut relabeled = on("r1");
     relabeled.labels.push("gpu".into());
-    let plan = sim.observe(MIN, Ok(Observation { runners: vec![relabeled] })).clone();
+    let plan = sim
+        .observe(
+            MIN,
+            Ok(Observation {
+                runners: vec![relabeled],
+            }),
+        )
+        .clone();
     assert!(plan.notifications.is_empty());
-    assert!(matches!(&plan.changes[0], Change::PutRunner(r) if r.labels.contains(&"gpu".to_owned())));
-    let plan = sim.observe(MIN, Ok(Observation { runners: vec![busy("r1")] })).clone();
-    assert!(plan.notifications.is_empty(), "busy/idle is a status change, not an alert");
+    assert!(
+        matches!(&plan.changes[0], Change::PutRunner(r) if r.labels.contains(&"gpu".to_owned()))
+    );
+    let plan = sim
+        .observe(
+            MIN,
+            Ok(Observation {
+                runners: vec![busy("r1")],
+            }),
+        )
+        .clone();
+    assert!(
+        plan.notifications.is_empty(),
+        "busy/idle is a status change, not an alert"
+    );
     assert!(matches!(&plan.changes[0], Change::PutRunner(r) if r.status == RunnerStatus::Busy));
 }
 
@@ -377,7 +560,11 @@ fn regression_2_reregistration_is_silent_and_leaves_nothing_open() {
         Case {
             name: "same name, new id, online",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![with_id(on("r1"), 2)]), List(MIN, vec![with_id(on("r1"), 2)])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![with_id(on("r1"), 2)]),
+                List(MIN, vec![with_id(on("r1"), 2)]),
+            ],
             notified: &[],
             open: &[],
         },
@@ -385,15 +572,21 @@ fn regression_2_reregistration_is_silent_and_leaves_nothing_open() {
             name: "removed, re-registered offline, then online",
             policy: policy(),
             steps: vec![
-                List(0, vec![on("r1")]), List(30, vec![]), List(30, vec![with_id(off("r1"), 2)]),
-                List(30, vec![with_id(off("r1"), 2)]), List(30, vec![with_id(on("r1"), 2)]),
+                List(0, vec![on("r1")]),
+                List(30, vec![]),
+                List(30, vec![with_id(off("r1"), 2)]),
+                List(30, vec![with_id(off("r1"), 2)]),
+                List(30, vec![with_id(on("r1"), 2)]),
             ],
             notified: &[],
             open: &[],
         },
     ]);
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1")]), List(MIN, vec![with_id(on("r1"), 2)])]);
+    sim.run(vec![
+        List(0, vec![on("r1")]),
+        List(MIN, vec![with_id(on("r1"), 2)]),
+    ]);
     assert_eq!(sim.state.runners["r1"].id, 2);
     assert_eq!(sim.state.runners["r1"].previous_ids, [1]);
     assert_eq!(sim.state.runners.len(), 1, "one record per name");
@@ -405,7 +598,12 @@ fn regression_3_ephemeral_runner_leaving_is_silent() {
     let mut sim = Sim::new(policy());
     for i in 0..5u64 {
         let name = format!("job-{i}");
-        sim.observe(MIN, Ok(Observation { runners: vec![with_id(eph(&name), i + 10)] }));
+        sim.observe(
+            MIN,
+            Ok(Observation {
+                runners: vec![with_id(eph(&name), i + 10)],
+            }),
+        );
         sim.observe(MIN, Ok(Observation { runners: vec![] }));
     }
     sim.observe(60 * MIN, Ok(Observation { runners: vec![] }));
@@ -418,12 +616,22 @@ fn regression_3_ephemeral_runner_leaving_is_silent() {
 fn regression_4_offline_to_missing_never_opens_a_second_outage() {
     let mut sim = Sim::new(policy());
     sim.run(vec![
-        List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]),
-        List(5 * MIN, vec![]), List(5 * MIN, vec![]), List(5 * MIN, vec![off("r1")]),
-        List(5 * MIN, vec![]), List(5 * MIN, vec![on("r1")]),
+        List(0, vec![on("r1")]),
+        List(MIN, vec![off("r1")]),
+        List(2 * MIN, vec![off("r1")]),
+        List(5 * MIN, vec![]),
+        List(5 * MIN, vec![]),
+        List(5 * MIN, vec![off("r1")]),
+        List(5 * MIN, vec![]),
+        List(5 * MIN, vec![on("r1")]),
     ]);
     assert_eq!(sim.log, ["outage_opened:r1", "outage_resolved:r1"]);
-    let opened = sim.plans.iter().flat_map(|p| &p.changes).filter(|c| matches!(c, Change::OpenOutage(_))).count();
+    let opened = sim
+        .plans
+        .iter()
+        .flat_map(|p| &p.changes)
+        .filter(|c| matches!(c, Change::OpenOutage(_)))
+        .count();
     assert_eq!(opened, 1, "exactly one outage for one continuous period");
 }
 
@@ -434,21 +642,34 @@ fn regression_13_sixty_second_self_update_restart_alerts_nothing() {
         Case {
             name: "one poll offline (60 s cycle)",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(MIN, vec![on("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![off("r1")]),
+                List(MIN, vec![on("r1")]),
+            ],
             notified: &[],
             open: &[],
         },
         Case {
             name: "seen offline twice within 60 s (30 s cycle)",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(30, vec![off("r1")]), List(30, vec![off("r1")]), List(30, vec![on("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(30, vec![off("r1")]),
+                List(30, vec![off("r1")]),
+                List(30, vec![on("r1")]),
+            ],
             notified: &[],
             open: &[],
         },
         Case {
             name: "absent during the restart",
             policy: policy(),
-            steps: vec![List(0, vec![on("r1")]), List(MIN, vec![]), List(MIN, vec![on("r1")])],
+            steps: vec![
+                List(0, vec![on("r1")]),
+                List(MIN, vec![]),
+                List(MIN, vec![on("r1")]),
+            ],
             notified: &[],
             open: &[],
         },
@@ -460,15 +681,33 @@ fn regression_13_sixty_second_self_update_restart_alerts_nothing() {
 fn regression_14_unchanged_listing_produces_an_empty_plan() {
     let mut sim = Sim::new(policy());
     let fleet: Vec<ObservedRunner> = (0..50).map(|i| on(&format!("r{i}"))).collect();
-    sim.observe(0, Ok(Observation { runners: fleet.clone() }));
+    sim.observe(
+        0,
+        Ok(Observation {
+            runners: fleet.clone(),
+        }),
+    );
     let plan = sim.observe(MIN, Ok(Observation { runners: fleet }));
-    assert_eq!(plan, &Plan { stats: PlanStats { runners_seen: 50, ..PlanStats::default() }, ..Plan::default() });
+    assert_eq!(
+        plan,
+        &Plan {
+            stats: PlanStats {
+                runners_seen: 50,
+                ..PlanStats::default()
+            },
+            ..Plan::default()
+        }
+    );
 }
 
 #[test]
 fn orphan_open_outage_without_a_record_is_resolved_as_removed() {
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")])]);
+    sim.run(vec![
+        List(0, vec![on("r1")]),
+        List(MIN, vec![off("r1")]),
+        List(2 * MIN, vec![off("r1")]),
+    ]);
     sim.state.runners.clear(); // as an older store might leave it
     sim.run(vec![List(MIN, vec![])]);
     assert_eq!(sim.log, ["outage_opened:r1", "outage_resolved:r1"]);
@@ -478,35 +717,73 @@ fn orphan_open_outage_without_a_record_is_resolved_as_removed() {
 #[test]
 fn notification_contents() {
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")]), List(7 * MIN, vec![busy("r1")])]);
+    sim.run(vec![
+        List(0, vec![on("r1")]),
+        List(MIN, vec![off("r1")]),
+        List(2 * MIN, vec![off("r1")]),
+        List(7 * MIN, vec![busy("r1")]),
+    ]);
     let opened = &sim.plans[2].notifications[0];
-    let NotificationKind::OutageOpened { outage, runner } = &opened.kind else { panic!("{opened:?}") };
-    assert_eq!((outage.id, outage.trigger, outage.started_at), (1, RunnerStatus::Offline, t(MIN)));
+    let NotificationKind::OutageOpened { outage, runner } = &opened.kind else {
+        panic!("{opened:?}")
+    };
+    assert_eq!(
+        (outage.id, outage.trigger, outage.started_at),
+        (1, RunnerStatus::Offline, t(MIN))
+    );
     assert_eq!(outage.description, "Runner r1 entered Offline state");
     assert_eq!(runner.status, RunnerStatus::Offline);
     assert_eq!(opened.at, t(3 * MIN));
     let resolved = &sim.plans[3].notifications[0];
-    let NotificationKind::OutageResolved { outage, duration, runner } = &resolved.kind else { panic!() };
-    assert_eq!(*duration, Duration::from_secs(9 * 60), "from going down to coming back");
-    assert_eq!(outage.resolution, Some(Resolution::Recovered(RunnerStatus::Busy)));
+    let NotificationKind::OutageResolved {
+        outage,
+        duration,
+        runner,
+    } = &resolved.kind
+    else {
+        panic!()
+    };
+    assert_eq!(
+        *duration,
+        Duration::from_secs(9 * 60),
+        "from going down to coming back"
+    );
+    assert_eq!(
+        outage.resolution,
+        Some(Resolution::Recovered(RunnerStatus::Busy))
+    );
     assert_eq!(runner.status, RunnerStatus::Busy);
-    assert_eq!(opened.idempotency_key(), "acme/api/runner:r1/outage:1/outage_opened");
-    assert_eq!(resolved.idempotency_key(), "acme/api/runner:r1/outage:1/outage_resolved");
+    assert_eq!(
+        opened.idempotency_key(),
+        "acme/api/runner:r1/outage:1/outage_opened"
+    );
+    assert_eq!(
+        resolved.idempotency_key(),
+        "acme/api/runner:r1/outage:1/outage_resolved"
+    );
     assert_eq!(opened.incident_key(), resolved.incident_key());
 }
 
 #[test]
 fn reconcile_is_deterministic_and_idempotent() {
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1"), on("r2")]), List(MIN, vec![off("r1")])]);
-    let obs = Ok(Observation { runners: vec![off("r1")] });
+    sim.run(vec![
+        List(0, vec![on("r1"), on("r2")]),
+        List(MIN, vec![off("r1")]),
+    ]);
+    let obs = Ok(Observation {
+        runners: vec![off("r1")],
+    });
     let a = reconcile(&sim.state, &obs, &sim.policy, t(10 * MIN));
     let b = reconcile(&sim.state, &obs, &sim.policy, t(10 * MIN));
     assert_eq!(a, b);
     let mut state = sim.state.clone();
     state.apply(&a.changes).expect("apply");
     let again = reconcile(&state, &obs, &sim.policy, t(10 * MIN));
-    assert!(again.notifications.is_empty(), "a committed plan is not planned twice: {again:?}");
+    assert!(
+        again.notifications.is_empty(),
+        "a committed plan is not planned twice: {again:?}"
+    );
 }
 
 // --- Property tests ---
@@ -520,15 +797,21 @@ enum PStep {
 const NAMES: [&str; 4] = ["a", "b", "c", "eph"];
 
 fn step_strategy() -> impl Strategy<Value = (i64, PStep)> {
-    let listing = proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 1u64..3), 0..6)
-        .prop_map(PStep::List);
+    let listing =
+        proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 1u64..3), 0..6)
+            .prop_map(PStep::List);
     let failure = (0u8..3).prop_map(PStep::Fail);
     (0i64..900, prop_oneof![4 => listing, 1 => failure])
 }
 
 fn policies() -> impl Strategy<Value = Policy> {
-    (0u64..600, 0u64..300, prop::option::of(60u64..3600), 600u64..7200).prop_map(
-        |(open, resolve, remind, forget)| Policy {
+    (
+        0u64..600,
+        0u64..300,
+        prop::option::of(60u64..3600),
+        600u64..7200,
+    )
+        .prop_map(|(open, resolve, remind, forget)| Policy {
             open_after: Duration::from_secs(open),
             new_runner_grace: Duration::from_secs(open * 2),
             resolve_after: Duration::from_secs(resolve),
@@ -536,8 +819,7 @@ fn policies() -> impl Strategy<Value = Policy> {
             forget_after: Duration::from_secs(forget.max(open * 2)),
             source_alert_after: Duration::from_secs(open),
             ..Policy::default()
-        },
-    )
+        })
 }
 
 proptest! {

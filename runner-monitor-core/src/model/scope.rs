@@ -227,7 +227,8 @@ mod tests {
 
     #[test]
     fn rejects_bad_input_with_a_specific_error() {
-        let cases: [(&str, fn(&ScopeParseError) -> bool); 9] = [
+        type Check = fn(&ScopeParseError) -> bool;
+        let cases: [(&str, Check); 9] = [
             ("", |e| matches!(e, ScopeParseError::Empty)),
             ("  ", |e| matches!(e, ScopeParseError::Empty)),
             ("owner/", |e| {

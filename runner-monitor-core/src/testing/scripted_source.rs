@@ -62,10 +62,10 @@ impl RunnerSource for ScriptedSource {
                 message: format!("no script for {scope}"),
             });
         };
-        if queue.len() > 1 {
-            if let Some(answer) = queue.pop_front() {
-                return answer;
-            }
+        if queue.len() > 1
+            && let Some(answer) = queue.pop_front()
+        {
+            return answer;
         }
         queue.front().cloned().unwrap_or_else(|| {
             Err(SourceError::NotFound {
