@@ -8,14 +8,6 @@ use serde::de::DeserializeOwned;
 use crate::error::{Context, corrupt, invalid};
 use crate::time;
 
-/// The columns [`runner_from_row`] reads, in order.
-pub(crate) const RUNNER_COLUMNS: &str = "name, github_id, previous_ids, status, busy, os, labels, \
-     ephemeral, group_id, first_seen_at, last_seen_at, since, ever_healthy";
-
-/// The columns [`outage_from_row`] reads, in order.
-pub(crate) const OUTAGE_COLUMNS: &str = "runner, id, runner_id, trigger_status, started_at, \
-     resolved_at, resolution, recovered_status, description, reminders, last_reminded_at";
-
 /// A `u64` as SQLite's signed integer.
 pub(crate) fn int(value: u64, what: &str) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| invalid(format!("{what} {value} exceeds the storable range")))
@@ -44,7 +36,7 @@ pub(crate) fn status(number: i64, what: &str) -> Result<RunnerStatus, StoreError
         .ok_or_else(|| corrupt(format!("stored {what} {number} is not a runner status")))
 }
 
-/// A runner row (selected with [`RUNNER_COLUMNS`]).
+/// A runner row (selected with `queries::RUNNERS`).
 pub(crate) fn runner_from_row(row: &Row<'_>) -> Result<RunnerRecord, StoreError> {
     let read = "reading a runner";
     let name: String = row.get(0).context(read)?;
@@ -66,7 +58,7 @@ pub(crate) fn runner_from_row(row: &Row<'_>) -> Result<RunnerRecord, StoreError>
     })
 }
 
-/// An outage row (selected with [`OUTAGE_COLUMNS`]).
+/// An outage row (selected with `queries::OPEN_OUTAGES` or `queries::HISTORY`).
 pub(crate) fn outage_from_row(row: &Row<'_>) -> Result<Outage, StoreError> {
     let read = "reading an outage";
     let resolution: Option<String> = row.get(6).context(read)?;

@@ -3,8 +3,9 @@
 use runner_monitor_core::{Outage, Scope, StoreError, Timestamp};
 use rusqlite::{Connection, params};
 
-use crate::codec::{OUTAGE_COLUMNS, outage_from_row};
+use crate::codec::outage_from_row;
 use crate::error::Context;
+use crate::queries;
 use crate::sql::execute;
 use crate::time;
 
@@ -16,11 +17,9 @@ pub(crate) fn outages(
     limit: usize,
 ) -> Result<Vec<Outage>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let sql = format!(
-        "SELECT {OUTAGE_COLUMNS} FROM outages WHERE scope = ?1 AND runner = ?2 \
-         ORDER BY id DESC LIMIT ?3"
-    );
-    let mut statement = conn.prepare_cached(&sql).context("reading history")?;
+    let mut statement = conn
+        .prepare_cached(queries::HISTORY)
+        .context("reading history")?;
     let mut rows = statement
         .query(params![scope.to_string(), runner, limit])
         .context("reading history")?;
@@ -37,13 +36,13 @@ pub(crate) fn expire(conn: &Connection, scope: &str, before: Timestamp) -> Resul
     let before = time::encode(before)?;
     execute(
         conn,
-        "DELETE FROM outages WHERE scope = ?1 AND resolved_at IS NOT NULL AND resolved_at < ?2",
+        queries::EXPIRE_OUTAGES,
         params![scope, before],
         "expiring outages",
     )?;
     execute(
         conn,
-        "DELETE FROM deliveries WHERE scope = ?1 AND settled_at IS NOT NULL AND settled_at < ?2",
+        queries::EXPIRE_DELIVERIES,
         params![scope, before],
         "expiring deliveries",
     )?;

@@ -31,6 +31,7 @@ mod load;
 mod open;
 mod outbox;
 mod path;
+mod queries;
 mod schema;
 mod sql;
 mod store;

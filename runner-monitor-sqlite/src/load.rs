@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use runner_monitor_core::{Scope, ScopeRecord, ScopeState, StoreError, Version};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::codec::{
-    OUTAGE_COLUMNS, RUNNER_COLUMNS, from_json, outage_from_row, runner_from_row, uint,
-};
+use crate::codec::{from_json, outage_from_row, runner_from_row, uint};
 use crate::error::Context;
+use crate::queries;
 
 /// The scope row: version, record and the last delivery sequence number.
 pub(crate) struct ScopeRow {
@@ -20,7 +19,7 @@ pub(crate) struct ScopeRow {
 /// Reads the scope row, `None` for a scope never committed.
 pub(crate) fn scope_row(conn: &Connection, scope: &str) -> Result<Option<ScopeRow>, StoreError> {
     let mut statement = conn
-        .prepare_cached("SELECT version, record, last_delivery_seq FROM scopes WHERE scope = ?1")
+        .prepare_cached(queries::SCOPE_ROW)
         .context("loading a scope")?;
     let row = statement
         .query_row(params![scope], |row| {
@@ -76,8 +75,9 @@ fn runners(
     conn: &Connection,
     scope: &str,
 ) -> Result<BTreeMap<String, runner_monitor_core::RunnerRecord>, StoreError> {
-    let sql = format!("SELECT {RUNNER_COLUMNS} FROM runners WHERE scope = ?1");
-    let mut statement = conn.prepare_cached(&sql).context("loading runners")?;
+    let mut statement = conn
+        .prepare_cached(queries::RUNNERS)
+        .context("loading runners")?;
     let mut rows = statement.query(params![scope]).context("loading runners")?;
     let mut runners = BTreeMap::new();
     while let Some(row) = rows.next().context("loading runners")? {
@@ -91,9 +91,9 @@ pub(crate) fn open_outages(
     conn: &Connection,
     scope: &str,
 ) -> Result<BTreeMap<String, runner_monitor_core::Outage>, StoreError> {
-    let sql =
-        format!("SELECT {OUTAGE_COLUMNS} FROM outages WHERE scope = ?1 AND resolved_at IS NULL");
-    let mut statement = conn.prepare_cached(&sql).context("loading outages")?;
+    let mut statement = conn
+        .prepare_cached(queries::OPEN_OUTAGES)
+        .context("loading outages")?;
     let mut rows = statement.query(params![scope]).context("loading outages")?;
     let mut outages = BTreeMap::new();
     while let Some(row) = rows.next().context("loading outages")? {
@@ -108,7 +108,7 @@ pub(crate) fn outage_counters(
     scope: &str,
 ) -> Result<BTreeMap<String, u64>, StoreError> {
     let mut statement = conn
-        .prepare_cached("SELECT runner, last_id FROM outage_counters WHERE scope = ?1")
+        .prepare_cached(queries::OUTAGE_COUNTERS)
         .context("loading outage counters")?;
     let mut rows = statement
         .query(params![scope])
@@ -125,7 +125,7 @@ pub(crate) fn outage_counters(
 /// Every committed scope, sorted by id.
 pub(crate) fn scopes(conn: &Connection) -> Result<Vec<Scope>, StoreError> {
     let mut statement = conn
-        .prepare_cached("SELECT scope FROM scopes ORDER BY scope")
+        .prepare_cached(queries::SCOPES)
         .context("listing scopes")?;
     let ids = statement
         .query_map([], |row| row.get::<_, String>(0))

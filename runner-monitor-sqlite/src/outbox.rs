@@ -6,7 +6,7 @@ use rusqlite::{Connection, Row, params};
 use crate::codec::{from_json, int, to_json, uint};
 use crate::error::{Context, corrupt};
 use crate::sql::execute;
-use crate::time;
+use crate::{queries, time};
 
 /// Adds a pending delivery with sequence number `seq` (inside the commit's transaction).
 pub(crate) fn enqueue(
@@ -37,11 +37,7 @@ pub(crate) fn enqueue(
 pub(crate) fn pending(conn: &Connection, limit: usize) -> Result<Vec<Delivery>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut statement = conn
-        .prepare_cached(
-            "SELECT scope, seq, sink, notification, created_at, attempts, next_attempt_at, \
-             last_error FROM deliveries WHERE settled_at IS NULL \
-             ORDER BY created_at, scope, seq LIMIT ?1",
-        )
+        .prepare_cached(queries::PENDING)
         .context("reading the outbox")?;
     let mut rows = statement
         .query(params![limit])
@@ -90,8 +86,7 @@ pub(crate) fn settle(
     let changed = match settlement {
         Settlement::Delivered { at } => execute(
             conn,
-            "UPDATE deliveries SET settled_at = ?3, outcome = 'delivered' \
-             WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL",
+            queries::SETTLE_DELIVERED,
             params![scope, seq, time::encode(*at)?],
             "settling a delivery",
         )?,
