@@ -152,9 +152,9 @@ async fn data_survives_reopening_and_the_directory_is_created() {
 fn default_path_is_under_a_runner_monitor_directory() {
     // The environment decides the exact place (unit tests cover each variable); on any machine
     // with a HOME the default names the state file in a runner-monitor directory.
-    if let Some(path) = SqliteStore::default_path() {
-        if std::env::var_os("RUNNER_MONITOR_DB").is_none() {
-            assert!(path.ends_with("runner-monitor/state.db"), "{path:?}");
-        }
+    if let Some(path) = SqliteStore::default_path()
+        && std::env::var_os("RUNNER_MONITOR_DB").is_none()
+    {
+        assert!(path.ends_with("runner-monitor/state.db"), "{path:?}");
     }
 }
