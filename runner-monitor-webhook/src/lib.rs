@@ -37,3 +37,6 @@ pub use signature::{
     DEFAULT_TOLERANCE, SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER, sign, verify_signature,
 };
 pub use webhook::{EVENT_HEADER, IDEMPOTENCY_HEADER, WebhookNotifier};
+
+/// Re-exported so configuring a notifier or verifying a signature needs no extra dependency.
+pub use secrecy::SecretString;

@@ -30,6 +30,32 @@ impl Redactor {
         self.add(&SecretString::from(value.to_owned()));
     }
 
+    /// Adds the parts of a URL that may carry credentials: the whole URL, its path, every path
+    /// segment of 8 characters or more (webhook tokens), its query and every query value, and
+    /// the user name and password.
+    pub(crate) fn add_url(&mut self, url: &reqwest::Url) {
+        self.add_str(url.as_str());
+        self.add_str(url.path());
+        for segment in url.path_segments().into_iter().flatten() {
+            if segment.len() >= 8 {
+                self.add_str(segment);
+            }
+        }
+        if let Some(query) = url.query() {
+            self.add_str(query);
+            for value in query
+                .split('&')
+                .filter_map(|pair| pair.split_once('=').map(|(_, v)| v))
+            {
+                self.add_str(value);
+            }
+        }
+        self.add_str(url.username());
+        if let Some(password) = url.password() {
+            self.add_str(password);
+        }
+    }
+
     /// The text with every secret replaced, longest first (so a URL goes before its query).
     pub(crate) fn apply(&self, text: &str) -> String {
         let mut values: Vec<&str> = self.secrets.iter().map(|s| s.expose_secret()).collect();
@@ -53,5 +79,20 @@ mod tests {
         let out = r.apply("failed for https://hooks.example/x?token=abc123 and token=abc123 ab");
         assert_eq!(out, "failed for [redacted] and [redacted] ab");
         assert!(!format!("{r:?}").contains("abc123"));
+    }
+
+    #[test]
+    fn url_parts_are_redacted_on_their_own() -> Result<(), Box<dyn std::error::Error>> {
+        let mut r = Redactor::default();
+        r.add_url(&reqwest::Url::parse(
+            "https://user:pa55word@hooks.example/services/T0KEN123456/x?sig=q-value-1&v=2",
+        )?);
+        let out =
+            r.apply("T0KEN123456 q-value-1 pa55word user services v=2 /services/T0KEN123456/x");
+        assert_eq!(
+            out,
+            "[redacted] [redacted] [redacted] [redacted] [redacted] v=2 [redacted]"
+        );
+        Ok(())
     }
 }

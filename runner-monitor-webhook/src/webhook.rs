@@ -81,13 +81,7 @@ impl WebhookNotifier {
         let parsed = parse_url(&url)?;
         let mut redactor = Redactor::default();
         redactor.add(&url);
-        redactor.add_str(parsed.path());
-        if let Some(query) = parsed.query() {
-            redactor.add_str(query);
-        }
-        if let Some(password) = parsed.password() {
-            redactor.add_str(password);
-        }
+        redactor.add_url(&parsed);
         Ok(WebhookNotifier {
             client: default_client()?,
             url,

@@ -114,11 +114,8 @@ impl PagerDutyNotifier {
     /// [`ConfigError::InvalidUrl`] unless `base_url` is an absolute `http`/`https` URL.
     pub fn with_base_url(mut self, base_url: &str) -> Result<Self, ConfigError> {
         self.endpoint = endpoint(base_url)?;
-        if let Some(password) = self.endpoint.password() {
-            self.redactor.add_str(password);
-        }
-        if let Some(query) = self.endpoint.query() {
-            self.redactor.add_str(query);
+        if self.endpoint.password().is_some() || self.endpoint.query().is_some() {
+            self.redactor.add_url(&self.endpoint);
         }
         Ok(self)
     }
