@@ -1,6 +1,9 @@
 //! Shared test data.
 #![allow(dead_code)]
 
+pub mod log_capture;
+pub mod slash;
+
 use std::time::Duration;
 
 use runner_monitor_core::testing::at;
