@@ -84,10 +84,10 @@ impl AppAuth {
     pub(crate) async fn token(&self, http: &Http) -> Result<SecretString, SourceError> {
         let mut cached = self.cached.lock().await;
         let now = self.clock.now();
-        if let Some(current) = cached.as_ref() {
-            if current.expires_at > now + self.refresh_margin {
-                return Ok(current.token.clone());
-            }
+        if let Some(current) = cached.as_ref()
+            && current.expires_at > now + self.refresh_margin
+        {
+            return Ok(current.token.clone());
         }
         let jwt = jwt::sign(&self.key, &self.issuer, now).map_err(|reason| {
             SourceError::Unauthorized {

@@ -31,10 +31,11 @@ impl Fingerprints {
     /// Remembers `fingerprint`; when full, forgets some other scope (it then gets verified once).
     pub(crate) fn insert(&self, scope: &Scope, fingerprint: u64) {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        if !map.contains_key(scope) && map.len() >= self.capacity {
-            if let Some(victim) = map.keys().next().cloned() {
-                map.remove(&victim);
-            }
+        if !map.contains_key(scope)
+            && map.len() >= self.capacity
+            && let Some(victim) = map.keys().next().cloned()
+        {
+            map.remove(&victim);
         }
         map.insert(scope.clone(), fingerprint);
     }

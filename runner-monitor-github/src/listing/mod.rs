@@ -59,12 +59,13 @@ pub(crate) async fn list(inner: &Inner, scope: &Scope) -> Result<Observation, So
         };
         let fingerprint = snapshot::fingerprint(&runners);
         let known = inner.fingerprints.get(scope) == Some(fingerprint);
-        if pages.len() > 1 && !known {
-            if let Some(shift) = verify(inner, scope, &pages).await? {
-                tracing::debug!(%scope, attempt, %shift, "runner listing shifted; listing again");
-                problem = shift;
-                continue;
-            }
+        if pages.len() > 1
+            && !known
+            && let Some(shift) = verify(inner, scope, &pages).await?
+        {
+            tracing::debug!(%scope, attempt, %shift, "runner listing shifted; listing again");
+            problem = shift;
+            continue;
         }
         inner.fingerprints.insert(scope, fingerprint);
         return Ok(Observation { runners });
