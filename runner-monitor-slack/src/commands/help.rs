@@ -1,0 +1,38 @@
+//! `/runner-help`: the commands and the configured scopes.
+
+use runner_monitor_core::Scope;
+
+use crate::blocks::{Block, Message, ResponseType};
+
+use super::scope_arg::listing;
+
+/// The help message.
+pub(crate) fn render(scopes: &[Scope]) -> Message {
+    let scope_hint = if scopes.len() == 1 {
+        " (optional: only one scope is configured)"
+    } else {
+        ""
+    };
+    let commands = format!(
+        "*/runner-status [scope]* (or */runner-status-all*): every runner of a scope with its \
+         status, unhealthy ones first{scope_hint}.\n\
+         */runner-history &lt;runner&gt; [scope]*: the runner's last 5 outages, newest first, with \
+         start, end and duration.\n\
+         */runner-help*: this message."
+    );
+    let scopes_text = if scopes.is_empty() {
+        "No scopes are configured yet.".to_owned()
+    } else {
+        format!("*Scopes:* {}", listing(scopes))
+    };
+    Message::new("runner-monitor commands: /runner-status, /runner-history, /runner-help")
+        .response_type(ResponseType::Ephemeral)
+        .block(Block::header("runner-monitor commands"))
+        .block(Block::text(commands))
+        .block(Block::text(scopes_text))
+        .block(Block::context([
+            "A scope is `owner/repo`, `org:NAME` or `enterprise:SLUG`; a repository or \
+             organization name alone works when it is unambiguous."
+                .to_owned(),
+        ]))
+}

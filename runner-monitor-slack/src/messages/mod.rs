@@ -1,0 +1,60 @@
+//! The Block Kit message of each notification kind. Every message has a fallback `text`, a
+//! header, the facts as fields, and a footer context with the detection time and the
+//! notification's idempotency key (a harmless reference receivers and humans can match on).
+//! Every message is returned within Slack's limits, with user-controlled text escaped.
+
+mod format;
+mod monitoring;
+mod outage;
+
+pub use format::duration;
+
+use runner_monitor_core::{Notification, NotificationKind};
+
+use crate::blocks::{Block, Message, date, escape};
+
+/// The Slack message for `notification`.
+pub fn render(notification: &Notification) -> Message {
+    let mut message = match &notification.kind {
+        NotificationKind::OutageOpened { runner, outage } => {
+            outage::opened(notification, runner, outage)
+        }
+        NotificationKind::OutageReminder {
+            runner,
+            outage,
+            down_for,
+        } => outage::reminder(notification, runner, outage, *down_for),
+        NotificationKind::OutageResolved {
+            runner,
+            outage,
+            duration,
+        } => outage::resolved(notification, runner, outage, *duration),
+        NotificationKind::MonitoringDegraded {
+            incident,
+            failure,
+            since,
+        } => monitoring::degraded(notification, *incident, failure, *since),
+        NotificationKind::MonitoringRestored {
+            incident,
+            since,
+            duration,
+        } => monitoring::restored(notification, *incident, *since, *duration),
+        _ => Message::new(format!(
+            "runner-monitor: {} in {}",
+            notification.kind_name(),
+            notification.scope
+        ))
+        .block(footer(notification)),
+    };
+    // The fallback is built from raw names; Slack parses it as markdown too.
+    message.text = escape(&message.text);
+    message.within_limits()
+}
+
+/// The last block of every message: when it was detected and its idempotency key.
+fn footer(notification: &Notification) -> Block {
+    Block::context([
+        format!("Detected at {}", date(notification.at)),
+        format!("ref `{}`", escape(&notification.idempotency_key())),
+    ])
+}

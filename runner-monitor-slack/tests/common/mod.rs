@@ -1,0 +1,144 @@
+//! Shared test data.
+#![allow(dead_code)]
+
+pub mod log_capture;
+pub mod slash;
+
+use std::time::Duration;
+
+use runner_monitor_core::testing::at;
+use runner_monitor_core::{
+    FailureClass, Notification, NotificationKind, Outage, Resolution, RunnerSnapshot, RunnerStatus,
+    Scope, SourceFailure,
+};
+
+pub fn scope() -> Scope {
+    Scope::repo("acme", "api")
+}
+
+pub fn snapshot(status: RunnerStatus) -> RunnerSnapshot {
+    RunnerSnapshot {
+        name: "build-1".to_owned(),
+        id: 42,
+        status,
+        busy: false,
+        os: "linux".to_owned(),
+        labels: vec![
+            "self-hosted".to_owned(),
+            "linux".to_owned(),
+            "x64".to_owned(),
+        ],
+        ephemeral: false,
+    }
+}
+
+pub fn outage(id: u64) -> Outage {
+    Outage {
+        runner: "build-1".to_owned(),
+        id,
+        runner_id: 42,
+        trigger: RunnerStatus::Offline,
+        started_at: at(0),
+        resolved_at: None,
+        resolution: None,
+        description: "Runner build-1 entered Offline state".to_owned(),
+        reminders: 0,
+        last_reminded_at: None,
+    }
+}
+
+pub fn opened() -> Notification {
+    Notification {
+        scope: scope(),
+        at: at(300),
+        kind: NotificationKind::OutageOpened {
+            runner: snapshot(RunnerStatus::Offline),
+            outage: outage(3),
+        },
+    }
+}
+
+pub fn reminder() -> Notification {
+    let mut outage = outage(3);
+    outage.reminders = 2;
+    outage.last_reminded_at = Some(at(7500));
+    Notification {
+        scope: scope(),
+        at: at(7500),
+        kind: NotificationKind::OutageReminder {
+            runner: snapshot(RunnerStatus::Offline),
+            outage,
+            down_for: Duration::from_secs(7500),
+        },
+    }
+}
+
+pub fn resolved() -> Notification {
+    let mut outage = outage(3);
+    outage.resolved_at = Some(at(8000));
+    outage.resolution = Some(Resolution::Recovered(RunnerStatus::Idle));
+    Notification {
+        scope: scope(),
+        at: at(8100),
+        kind: NotificationKind::OutageResolved {
+            runner: snapshot(RunnerStatus::Idle),
+            outage,
+            duration: Duration::from_secs(8000),
+        },
+    }
+}
+
+pub fn removed() -> Notification {
+    let mut outage = outage(4);
+    outage.trigger = RunnerStatus::Unknown;
+    outage.resolved_at = Some(at(86_400 * 3));
+    outage.resolution = Some(Resolution::Removed);
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(86_400 * 3),
+        kind: NotificationKind::OutageResolved {
+            runner: snapshot(RunnerStatus::Unknown),
+            outage,
+            duration: Duration::from_secs(86_400 * 3),
+        },
+    }
+}
+
+pub fn degraded() -> Notification {
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(900),
+        kind: NotificationKind::MonitoringDegraded {
+            incident: 2,
+            failure: SourceFailure {
+                class: FailureClass::Unauthorized,
+                message: "unauthorized: Bad credentials".to_owned(),
+            },
+            since: at(0),
+        },
+    }
+}
+
+pub fn restored() -> Notification {
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(4500),
+        kind: NotificationKind::MonitoringRestored {
+            incident: 2,
+            since: at(0),
+            duration: Duration::from_secs(4500),
+        },
+    }
+}
+
+/// Every kind, named as its golden file.
+pub fn every_kind() -> Vec<(&'static str, Notification)> {
+    vec![
+        ("outage_opened", opened()),
+        ("outage_reminder", reminder()),
+        ("outage_resolved", resolved()),
+        ("outage_resolved_removed", removed()),
+        ("monitoring_degraded", degraded()),
+        ("monitoring_restored", restored()),
+    ]
+}

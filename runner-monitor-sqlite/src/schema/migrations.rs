@@ -1,0 +1,62 @@
+//! Migrations, tracked with `PRAGMA user_version`.
+//!
+//! Policy: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`. Migrations are append-only: a
+//! released one is never edited. Each runs with its `user_version` bump in one `BEGIN IMMEDIATE`
+//! transaction, so a crash leaves the file at the old or the new version, and two processes opening
+//! the same old file migrate it once. A file newer than [`LATEST`] is refused, never downgraded.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::APPLICATION_ID;
+
+/// The migrations, oldest first.
+const MIGRATIONS: &[&str] = &[include_str!("v1.sql")];
+
+/// The newest schema version this build knows.
+#[allow(clippy::cast_possible_truncation)] // a handful of migrations
+pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// The file's schema version (`PRAGMA user_version`).
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // user_version is a signed 32-bit header field; a negative one is "newer than anything".
+    Ok(u32::try_from(version).unwrap_or(u32::MAX))
+}
+
+/// Brings the file to [`LATEST`]; returns the version it was at. The caller has checked that the
+/// file is not newer than [`LATEST`]; it is checked again under the write lock.
+pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let from = user_version(&tx)?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+    }
+    if from < LATEST {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    tx.commit()?;
+    Ok(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_an_empty_database_once() -> rusqlite::Result<()> {
+        let mut conn = Connection::open_in_memory()?;
+        assert_eq!(migrate(&mut conn)?, 0);
+        assert_eq!(user_version(&conn)?, LATEST);
+        assert_eq!(migrate(&mut conn)?, LATEST, "a second run does nothing");
+        let id: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+        assert_eq!(id, APPLICATION_ID);
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |row| row.get(0),
+        )?;
+        assert_eq!(tables, 5);
+        Ok(())
+    }
+}

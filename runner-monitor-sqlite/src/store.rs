@@ -1,0 +1,127 @@
+//! [`SqliteStore`]: the [`Store`] port on an SQLite file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use runner_monitor_core::{
+    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
+    StoreError, Version,
+};
+
+use crate::error::OpenError;
+use crate::worker::Worker;
+use crate::{commit, history, load, open, outbox, path};
+
+/// A durable [`Store`] in one SQLite file (WAL mode). Clones share one connection and its thread;
+/// several stores (or processes) may open the same file: commits stay atomic and optimistic
+/// across them.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    path: Arc<PathBuf>,
+    worker: Arc<Worker>,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating the file and its parent directory if missing and
+    /// migrating the schema to the newest version. Blocking (it checks the file's integrity with
+    /// `PRAGMA quick_check`): call it at start-up, or inside `spawn_blocking`.
+    ///
+    /// # Errors
+    /// An [`OpenError`] naming the path and the problem: not an SQLite database, corrupt, written
+    /// by a newer build, another application's database, or not openable. The file is left
+    /// unchanged in every case but [`OpenError::Io`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, OpenError> {
+        let path = path.as_ref();
+        let conn = open::open_file(path)?;
+        Self::start(conn, path)
+    }
+
+    /// A private in-memory database (for tests): nothing survives dropping the last clone.
+    ///
+    /// # Errors
+    /// [`OpenError::Io`] if SQLite or the worker thread cannot start.
+    pub fn open_in_memory() -> Result<Self, OpenError> {
+        let conn = open::open_memory()?;
+        Self::start(conn, Path::new(":memory:"))
+    }
+
+    /// The default database file: `$RUNNER_MONITOR_DB`, else
+    /// `$XDG_STATE_HOME/runner-monitor/state.db`, else `~/.local/state/runner-monitor/state.db`;
+    /// `None` when neither variable nor `$HOME` is set. [`open`](Self::open) creates the directory.
+    pub fn default_path() -> Option<PathBuf> {
+        path::default_path_from(|name| std::env::var_os(name))
+    }
+
+    /// The file this store uses (`:memory:` for [`open_in_memory`](Self::open_in_memory)).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn start(conn: rusqlite::Connection, path: &Path) -> Result<Self, OpenError> {
+        let worker = Worker::start(conn, "runner-monitor-sqlite").map_err(|e| OpenError::Io {
+            path: path.to_path_buf(),
+            detail: format!("cannot start the worker thread: {e}"),
+        })?;
+        Ok(SqliteStore {
+            path: Arc::new(path.to_path_buf()),
+            worker: Arc::new(worker),
+        })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        let scope = scope.clone();
+        self.worker.run(move |conn| load::load(conn, &scope)).await
+    }
+
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError> {
+        let scope = scope.clone();
+        let changes = changes.to_vec();
+        self.worker
+            .run(move |conn| commit::commit(conn, &scope, expected, &changes))
+            .await
+    }
+
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.worker
+            .run(move |conn| outbox::pending(conn, limit))
+            .await
+    }
+
+    async fn settle_delivery(
+        &self,
+        id: &DeliveryId,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError> {
+        let id = id.clone();
+        let settlement = settlement.clone();
+        self.worker
+            .run(move |conn| outbox::settle(conn, &id, &settlement))
+            .await
+    }
+
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<Outage>, StoreError> {
+        let scope = scope.clone();
+        let runner = runner.to_owned();
+        self.worker
+            .run(move |conn| history::outages(conn, &scope, &runner, limit))
+            .await
+    }
+
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
+        self.worker.run(|conn| load::scopes(conn)).await
+    }
+}

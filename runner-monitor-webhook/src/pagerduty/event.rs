@@ -1,0 +1,146 @@
+//! The Events API v2 event for a notification (without the routing key, which the notifier adds
+//! when it serializes the request).
+
+use runner_monitor_core::{Notification, NotificationKind};
+use serde::Serialize;
+
+use super::{Severity, dedup_key};
+use crate::WebhookDocument;
+use crate::message::{one_line, truncate_chars};
+
+/// PagerDuty's limit on `payload.summary`.
+const MAX_SUMMARY_CHARS: usize = 1024;
+
+/// `client` on triggers: shown in PagerDuty as the sender.
+const CLIENT: &str = "runner-monitor";
+
+/// What the notifier is configured with that shapes events.
+#[derive(Debug, Clone)]
+pub(crate) struct EventSettings {
+    pub(crate) source: String,
+    pub(crate) outage_severity: Severity,
+    pub(crate) degraded_severity: Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Action {
+    Trigger,
+    Resolve,
+}
+
+/// One event, as sent after the `routing_key`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Event {
+    pub(crate) event_action: Action,
+    pub(crate) dedup_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) client: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) payload: Option<Payload>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Payload {
+    summary: String,
+    source: String,
+    severity: Severity,
+    timestamp: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    component: Option<String>,
+    group: String,
+    class: &'static str,
+    custom_details: CustomDetails,
+}
+
+/// A flat table, the way PagerDuty displays custom details best.
+#[derive(Debug, Clone, Serialize)]
+struct CustomDetails {
+    kind: String,
+    scope: String,
+    incident_key: String,
+    idempotency_key: String,
+    started_at: String,
+    duration_seconds: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runner_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    os: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outage_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<String>,
+}
+
+fn custom_details(doc: WebhookDocument) -> CustomDetails {
+    let failure = doc.monitoring.as_ref().and_then(|m| m.failure.clone());
+    CustomDetails {
+        kind: doc.kind,
+        scope: doc.scope,
+        incident_key: doc.incident_key,
+        idempotency_key: doc.idempotency_key,
+        started_at: doc.started_at,
+        duration_seconds: doc.duration_seconds,
+        runner_id: doc.runner.as_ref().map(|r| r.id),
+        os: doc.runner.as_ref().map(|r| r.os.clone()),
+        labels: doc.runner.as_ref().map(|r| r.labels.clone()),
+        runner: doc.runner.map(|r| r.name),
+        status: doc.status,
+        outage_id: doc.outage.as_ref().map(|o| o.id),
+        description: doc.outage.map(|o| o.description),
+        incident: doc.monitoring.map(|m| m.incident),
+        failure_class: failure.as_ref().map(|f| f.class.clone()),
+        failure_message: failure.as_ref().map(|f| f.message.clone()),
+        advice: failure.map(|f| f.advice),
+    }
+}
+
+/// The event for a notification: a trigger for `outage_opened` and `monitoring_degraded`, a
+/// resolve (no payload: PagerDuty ignores it) for `outage_resolved` and `monitoring_restored`,
+/// and `None` for reminders and kinds this version does not know, which are not sent.
+pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Event> {
+    let severity = match &n.kind {
+        NotificationKind::OutageOpened { .. } => settings.outage_severity,
+        NotificationKind::MonitoringDegraded { .. } => settings.degraded_severity,
+        NotificationKind::OutageResolved { .. } | NotificationKind::MonitoringRestored { .. } => {
+            return Some(Event {
+                event_action: Action::Resolve,
+                dedup_key: dedup_key(n),
+                client: None,
+                payload: None,
+            });
+        }
+        _ => return None,
+    };
+    let doc = WebhookDocument::from_notification(n);
+    let payload = Payload {
+        summary: truncate_chars(&one_line(n), MAX_SUMMARY_CHARS),
+        source: settings.source.clone(),
+        severity,
+        timestamp: doc.at.clone(),
+        component: n.runner().map(|r| r.name.clone()),
+        group: n.scope.to_string(),
+        class: n.kind_name(),
+        custom_details: custom_details(doc),
+    };
+    Some(Event {
+        event_action: Action::Trigger,
+        dedup_key: dedup_key(n),
+        client: Some(CLIENT),
+        payload: Some(payload),
+    })
+}

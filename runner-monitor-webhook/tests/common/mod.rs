@@ -1,0 +1,163 @@
+//! Fixtures shared by the integration tests: one notification of every kind, and golden files.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use runner_monitor_core::testing::at;
+use runner_monitor_core::{
+    FailureClass, Notification, NotificationKind, Outage, Resolution, RunnerSnapshot, RunnerStatus,
+    Scope, SourceFailure,
+};
+
+pub fn scope() -> Scope {
+    Scope::repo("acme", "api")
+}
+
+pub fn runner(status: RunnerStatus) -> RunnerSnapshot {
+    RunnerSnapshot {
+        name: "build-1".to_owned(),
+        id: 42,
+        status,
+        busy: false,
+        os: "linux".to_owned(),
+        labels: vec![
+            "self-hosted".to_owned(),
+            "linux".to_owned(),
+            "gpu".to_owned(),
+        ],
+        ephemeral: false,
+    }
+}
+
+pub fn outage(id: u64) -> Outage {
+    Outage {
+        runner: "build-1".to_owned(),
+        id,
+        runner_id: 42,
+        trigger: RunnerStatus::Offline,
+        started_at: at(0),
+        resolved_at: None,
+        resolution: None,
+        description: "Runner build-1 entered Offline state".to_owned(),
+        reminders: 0,
+        last_reminded_at: None,
+    }
+}
+
+/// Outage 3 of build-1 confirmed 5 minutes after it went offline.
+pub fn opened() -> Notification {
+    opened_with_id(3)
+}
+
+pub fn opened_with_id(id: u64) -> Notification {
+    Notification {
+        scope: scope(),
+        at: at(300),
+        kind: NotificationKind::OutageOpened {
+            runner: runner(RunnerStatus::Offline),
+            outage: outage(id),
+        },
+    }
+}
+
+/// First reminder after 65 minutes down.
+pub fn reminder() -> Notification {
+    let mut outage = outage(3);
+    outage.reminders = 1;
+    outage.last_reminded_at = Some(at(3900));
+    Notification {
+        scope: scope(),
+        at: at(3900),
+        kind: NotificationKind::OutageReminder {
+            runner: runner(RunnerStatus::Offline),
+            outage,
+            down_for: Duration::from_secs(3900),
+        },
+    }
+}
+
+/// Back online (idle) after 74 minutes.
+pub fn resolved() -> Notification {
+    let mut outage = outage(3);
+    outage.reminders = 1;
+    outage.resolved_at = Some(at(4440));
+    outage.resolution = Some(Resolution::Recovered(RunnerStatus::Idle));
+    Notification {
+        scope: scope(),
+        at: at(4500),
+        kind: NotificationKind::OutageResolved {
+            runner: runner(RunnerStatus::Idle),
+            outage,
+            duration: Duration::from_secs(4440),
+        },
+    }
+}
+
+/// The organization's token was rejected for 10 minutes.
+pub fn degraded() -> Notification {
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(600),
+        kind: NotificationKind::MonitoringDegraded {
+            incident: 2,
+            failure: SourceFailure {
+                class: FailureClass::Unauthorized,
+                message: "GitHub answered 401 Bad credentials".to_owned(),
+            },
+            since: at(0),
+        },
+    }
+}
+
+/// Observation works again after 15 minutes.
+pub fn restored() -> Notification {
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(900),
+        kind: NotificationKind::MonitoringRestored {
+            incident: 2,
+            since: at(0),
+            duration: Duration::from_secs(900),
+        },
+    }
+}
+
+/// Every kind, with its kind name.
+pub fn every_kind() -> Vec<(&'static str, Notification)> {
+    vec![
+        ("outage_opened", opened()),
+        ("outage_reminder", reminder()),
+        ("outage_resolved", resolved()),
+        ("monitoring_degraded", degraded()),
+        ("monitoring_restored", restored()),
+    ]
+}
+
+/// Compares `actual` with `tests/golden/<name>.json`; `UPDATE_GOLDEN=1` rewrites the file.
+pub fn assert_golden(name: &str, actual: &serde_json::Value) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.json"));
+    let pretty = serde_json::to_string_pretty(actual).expect("serialize") + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &pretty).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
+    let expected: serde_json::Value = serde_json::from_str(&expected).expect("golden is JSON");
+    assert_eq!(
+        actual, &expected,
+        "{name}: body differs from the golden file; actual:\n{pretty}"
+    );
+}
+
+/// Which secret values appear in `text`.
+pub fn leaked<'a>(text: &str, secrets: &[&'a str]) -> Vec<&'a str> {
+    secrets
+        .iter()
+        .copied()
+        .filter(|s| text.contains(s))
+        .collect()
+}

@@ -1,0 +1,181 @@
+//! PagerDutyNotifier against a real loopback Events API: the events it sends.
+
+mod common;
+
+use runner_monitor_core::{Notification, Notifier};
+use runner_monitor_webhook::{PagerDutyNotifier, Severity, dedup_key};
+use secrecy::SecretString;
+use serde_json::Value;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ROUTING_KEY: &str = "R0UTINGKEYR0UTINGKEYR0UTINGKEY12";
+
+async fn events_api() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/enqueue"))
+        .and(header("content-type", "application/json"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({
+            "status": "success", "message": "Event processed", "dedup_key": "ignored"
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn notifier(server: &MockServer) -> PagerDutyNotifier {
+    PagerDutyNotifier::new(SecretString::from(ROUTING_KEY))
+        .expect("valid key")
+        .with_base_url(&server.uri())
+        .expect("valid base URL")
+}
+
+async fn sent(server: &MockServer) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .expect("recording")
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("JSON body"))
+        .collect()
+}
+
+async fn send_one(notification: &Notification) -> Value {
+    let server = events_api().await;
+    notifier(&server)
+        .notify(notification)
+        .await
+        .expect("accepted");
+    let mut bodies = sent(&server).await;
+    assert_eq!(bodies.len(), 1);
+    bodies.remove(0)
+}
+
+#[tokio::test]
+async fn every_sent_kind_matches_its_golden_event() {
+    for (kind, notification) in common::every_kind() {
+        if kind == "outage_reminder" {
+            continue;
+        }
+        let body = send_one(&notification).await;
+        common::assert_golden(&format!("pagerduty_{kind}"), &body);
+    }
+}
+
+#[tokio::test]
+async fn opened_triggers_and_resolved_resolves_with_the_same_dedup_key() {
+    let server = events_api().await;
+    let notifier = notifier(&server);
+    notifier.notify(&common::opened()).await.expect("trigger");
+    notifier.notify(&common::resolved()).await.expect("resolve");
+    let bodies = sent(&server).await;
+    assert_eq!(bodies[0]["event_action"], "trigger");
+    assert_eq!(bodies[1]["event_action"], "resolve");
+    assert_eq!(bodies[0]["routing_key"], ROUTING_KEY);
+    assert_eq!(bodies[1]["routing_key"], ROUTING_KEY);
+    assert_eq!(bodies[0]["dedup_key"], bodies[1]["dedup_key"]);
+    assert_eq!(bodies[0]["dedup_key"], "acme/api/runner:build-1/outage:3");
+    assert!(
+        bodies[1].get("payload").is_none(),
+        "resolve carries no payload"
+    );
+}
+
+#[tokio::test]
+async fn a_resolve_after_a_restart_matches_the_trigger() {
+    // Two independent notifiers (as before and after a restart) on two servers.
+    let first = events_api().await;
+    notifier(&first)
+        .notify(&common::opened())
+        .await
+        .expect("trigger");
+    let second = events_api().await;
+    notifier(&second)
+        .notify(&common::resolved())
+        .await
+        .expect("resolve");
+    assert_eq!(
+        sent(&first).await[0]["dedup_key"],
+        sent(&second).await[0]["dedup_key"]
+    );
+}
+
+#[tokio::test]
+async fn degraded_and_restored_share_a_key_distinct_from_outages() {
+    let (d, r) = (common::degraded(), common::restored());
+    assert_eq!(dedup_key(&d), dedup_key(&r));
+    assert_eq!(dedup_key(&d), "org:acme/source/incident:2");
+    assert_ne!(
+        dedup_key(&common::opened()),
+        dedup_key(&common::opened_with_id(4))
+    );
+    let trigger = send_one(&d).await;
+    let resolve = send_one(&r).await;
+    assert_eq!(trigger["event_action"], "trigger");
+    assert_eq!(trigger["payload"]["severity"], "warning");
+    assert_eq!(resolve["event_action"], "resolve");
+    assert_eq!(trigger["dedup_key"], resolve["dedup_key"]);
+}
+
+#[tokio::test]
+async fn reminders_send_nothing() {
+    let server = events_api().await;
+    notifier(&server)
+        .notify(&common::reminder())
+        .await
+        .expect("a reminder is not an error");
+    assert!(sent(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn severities_and_source_are_configurable() {
+    let server = events_api().await;
+    let notifier = notifier(&server)
+        .with_outage_severity(Severity::Error)
+        .with_degraded_severity(Severity::Info)
+        .with_source("runners.acme.internal");
+    notifier.notify(&common::opened()).await.expect("trigger");
+    notifier.notify(&common::degraded()).await.expect("trigger");
+    let bodies = sent(&server).await;
+    assert_eq!(bodies[0]["payload"]["severity"], "error");
+    assert_eq!(bodies[1]["payload"]["severity"], "info");
+    assert_eq!(bodies[0]["payload"]["source"], "runners.acme.internal");
+}
+
+#[tokio::test]
+async fn long_names_keep_summary_and_dedup_key_within_limits() {
+    let mut notification = common::opened();
+    let long = "r".repeat(2000);
+    if let runner_monitor_core::NotificationKind::OutageOpened { runner, outage } =
+        &mut notification.kind
+    {
+        runner.name.clone_from(&long);
+        outage.runner.clone_from(&long);
+    }
+    let body = send_one(&notification).await;
+    let summary = body["payload"]["summary"].as_str().expect("summary");
+    assert!(summary.chars().count() <= 1024, "{}", summary.len());
+    assert!(summary.ends_with("..."));
+    let key = body["dedup_key"].as_str().expect("dedup_key");
+    assert!(key.len() <= 255, "{}", key.len());
+    assert_eq!(key, dedup_key(&notification));
+}
+
+#[tokio::test]
+async fn a_base_url_path_prefix_is_kept() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/proxy/pagerduty/v2/enqueue"))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    PagerDutyNotifier::new(SecretString::from(ROUTING_KEY))
+        .expect("valid key")
+        .with_base_url(&format!("{}/proxy/pagerduty/", server.uri()))
+        .expect("valid base URL")
+        .notify(&common::opened())
+        .await
+        .expect("accepted");
+}
