@@ -1,0 +1,104 @@
+//! Checks across keys that deserialization cannot make. Each failure names its key.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use runner_monitor_webhook::Severity;
+
+use super::{Config, SinkConfig, StoreConfig};
+
+type Failure = (String, String);
+
+fn fail<T>(key: impl Into<String>, message: impl Into<String>) -> Result<T, Failure> {
+    Err((key.into(), message.into()))
+}
+
+/// Validates `config`; `Err((key, message))` for the first problem.
+pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
+    if config.github.scopes.is_empty() {
+        return fail(
+            "github.scopes",
+            "no scope to watch: list at least one, e.g. scopes = [\"acme/api\", \"org:acme\"]",
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for scope in &config.github.scopes {
+        if !seen.insert(scope) {
+            return fail("github.scopes", format!("`{scope}` is listed twice"));
+        }
+    }
+    if config.github.token.is_some() && config.github.app.is_some() {
+        return fail(
+            "github.app",
+            "configure either github.token or github.app, not both",
+        );
+    }
+    if config.github.max_concurrent_requests == 0 {
+        return fail("github.max_concurrent_requests", "must be at least 1");
+    }
+    if let Err(error) = config.policy.validate() {
+        return fail(format!("policy.{}", error.field), error.problem);
+    }
+    if config.daemon.interval.is_zero() {
+        return fail("daemon.interval", "must be positive");
+    }
+    if config.http.enabled && SocketAddr::from_str(config.http.listen.trim()).is_err() {
+        return fail(
+            "http.listen",
+            format!(
+                "`{}` is not an address to listen on, e.g. \"127.0.0.1:9184\" or \"0.0.0.0:9184\"",
+                config.http.listen
+            ),
+        );
+    }
+    if config.monitor.concurrency == 0 {
+        return fail("monitor.concurrency", "must be at least 1");
+    }
+    if config.monitor.delivery_batch == 0 {
+        return fail("monitor.delivery_batch", "must be at least 1");
+    }
+    if let StoreConfig::Stately(stately) = &config.store {
+        if stately.store_id.is_none() {
+            return fail("store.store_id", "missing: the StatelyDB store id");
+        }
+    }
+    validate_sinks(&config.sinks)
+}
+
+fn validate_sinks(sinks: &[SinkConfig]) -> Result<(), Failure> {
+    let mut names = BTreeSet::new();
+    for (index, sink) in sinks.iter().enumerate() {
+        let name = sink.name();
+        if name.trim().is_empty() {
+            return fail(format!("sinks[{index}].name"), "must not be empty");
+        }
+        if !names.insert(name) {
+            return fail(
+                format!("sinks[{index}].name"),
+                format!(
+                    "a second sink named `{name}`: give each sink its own `name` (it is stored \
+                     with every delivery)"
+                ),
+            );
+        }
+        if let SinkConfig::PagerDuty {
+            outage_severity,
+            degraded_severity,
+            ..
+        } = sink
+        {
+            for (field, value) in [
+                ("outage_severity", outage_severity),
+                ("degraded_severity", degraded_severity),
+            ] {
+                if let Some(value) = value {
+                    if let Err(error) = Severity::from_str(value) {
+                        return fail(format!("sinks[{index}].{field}"), error.to_string());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
