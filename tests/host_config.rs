@@ -1,5 +1,6 @@
 //! Configuration loading: layers, environment overrides, errors that name file, key and problem.
 #![cfg(feature = "host")]
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,4 +4,11 @@
 //!
 //! [`Monitor`]: runner_monitor_core::Monitor
 
+pub mod build;
 pub mod config;
+pub mod daemon;
+pub mod health;
+pub mod http;
+pub mod logging;
+pub mod metrics;
+pub mod secrets;

@@ -1,7 +1,7 @@
 //! Metrics emitted through the `metrics` facade (the host installs an exporter).
 //!
 //! Names are stable; label sets are bounded (scope, sink, class, status, outcome; runner names only
-//! on per-runner gauges).
+//! on the per-runner gauges [`RUNNER_UP`] and [`RUNNER_BUSY`]).
 
 use metrics::{counter, gauge};
 
@@ -25,6 +25,14 @@ pub const DELIVERIES: &str = "runner_monitor_deliveries_total";
 pub const CYCLES: &str = "runner_monitor_cycles_total";
 /// Gauge: deliveries left pending after the last dispatch.
 pub const DELIVERIES_DEFERRED: &str = "runner_monitor_deliveries_deferred";
+/// Gauge: deliveries still to be sent after the last dispatch (deferred plus scheduled for a
+/// retry), within the dispatch batch.
+pub const DELIVERIES_PENDING: &str = "runner_monitor_deliveries_pending";
+/// Gauge: 1 while a runner's status is healthy (online, idle or busy), 0 while offline or absent;
+/// labels `scope`, `runner`. Set every cycle; hosts expire series of forgotten runners.
+pub const RUNNER_UP: &str = "runner_monitor_runner_up";
+/// Gauge: 1 while a runner runs a job; labels `scope`, `runner`.
+pub const RUNNER_BUSY: &str = "runner_monitor_runner_busy";
 
 pub(super) fn source_error(scope: &Scope, class: FailureClass) {
     counter!(SOURCE_ERRORS, "scope" => scope.to_string(), "class" => class.as_str()).increment(1);
@@ -64,7 +72,13 @@ pub(super) fn runners(scope: &Scope, state: &ScopeState, plan: &Plan) {
         gauge!(RUNNERS, "scope" => scope_label.clone(), "status" => status.label())
             .set(count as f64);
     }
-    gauge!(OPEN_OUTAGES, "scope" => scope_label).set(next.open_outages.len() as f64);
+    gauge!(OPEN_OUTAGES, "scope" => scope_label.clone()).set(next.open_outages.len() as f64);
+    for (name, runner) in &next.runners {
+        let up = if runner.is_healthy() { 1.0 } else { 0.0 };
+        let busy = if runner.busy && runner.is_healthy() { 1.0 } else { 0.0 };
+        gauge!(RUNNER_UP, "scope" => scope_label.clone(), "runner" => name.clone()).set(up);
+        gauge!(RUNNER_BUSY, "scope" => scope_label.clone(), "runner" => name.clone()).set(busy);
+    }
 }
 
 pub(super) fn delivery(sink: &str, outcome: &'static str) {
@@ -74,4 +88,6 @@ pub(super) fn delivery(sink: &str, outcome: &'static str) {
 pub(super) fn record_cycle(report: &CycleReport) {
     counter!(CYCLES).increment(1);
     gauge!(DELIVERIES_DEFERRED).set(report.deliveries.deferred as f64);
+    gauge!(DELIVERIES_PENDING)
+        .set((report.deliveries.deferred + report.deliveries.retried) as f64);
 }

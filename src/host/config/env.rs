@@ -194,6 +194,7 @@ fn set_in(slot: &mut Value, name: &str, path: &[Segment], value: Value) -> Resul
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -79,10 +79,10 @@ impl Config {
             Some(app) => refs.push(("github.app.private_key".to_owned(), app.private_key.clone())),
             None => refs.push(("github.token".to_owned(), self.github.token_ref())),
         }
-        if let StoreConfig::Stately(stately) = &self.store {
-            if let Some(key) = &stately.access_key {
-                refs.push(("store.access_key".to_owned(), key.clone()));
-            }
+        if let StoreConfig::Stately(stately) = &self.store
+            && let Some(key) = &stately.access_key
+        {
+            refs.push(("store.access_key".to_owned(), key.clone()));
         }
         for (index, sink) in self.sinks.iter().enumerate() {
             let key = |field: &str| format!("sinks[{index}].{field}");

@@ -111,6 +111,7 @@ impl<'de> Deserialize<'de> for SecretRef {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

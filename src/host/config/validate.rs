@@ -58,10 +58,10 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
     if config.monitor.delivery_batch == 0 {
         return fail("monitor.delivery_batch", "must be at least 1");
     }
-    if let StoreConfig::Stately(stately) = &config.store {
-        if stately.store_id.is_none() {
-            return fail("store.store_id", "missing: the StatelyDB store id");
-        }
+    if let StoreConfig::Stately(stately) = &config.store
+        && stately.store_id.is_none()
+    {
+        return fail("store.store_id", "missing: the StatelyDB store id");
     }
     validate_sinks(&config.sinks)
 }
@@ -92,10 +92,10 @@ fn validate_sinks(sinks: &[SinkConfig]) -> Result<(), Failure> {
                 ("outage_severity", outage_severity),
                 ("degraded_severity", degraded_severity),
             ] {
-                if let Some(value) = value {
-                    if let Err(error) = Severity::from_str(value) {
-                        return fail(format!("sinks[{index}].{field}"), error.to_string());
-                    }
+                if let Some(value) = value
+                    && let Err(error) = Severity::from_str(value)
+                {
+                    return fail(format!("sinks[{index}].{field}"), error.to_string());
                 }
             }
         }

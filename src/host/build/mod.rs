@@ -1,0 +1,79 @@
+//! [`Host`]: a [`Monitor`] with its source, store, sinks and slash-command handler, built from a
+//! [`Config`] once per process (or Lambda container).
+
+mod error;
+mod sinks;
+mod source;
+mod stately;
+mod store;
+
+use std::sync::Arc;
+
+use runner_monitor_core::{Monitor, Store};
+use runner_monitor_github::GitHubSource;
+use runner_monitor_slack::SlashCommands;
+
+pub use error::BuildError;
+
+use super::config::Config;
+use super::secrets::SecretResolver;
+
+/// Everything a host runs, built from configuration.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// The configuration it was built from.
+    pub config: Arc<Config>,
+    /// The monitor (source, store, sinks, scopes, policy).
+    pub monitor: Arc<Monitor>,
+    /// The store, shared with the slash-command handler.
+    pub store: Arc<dyn Store>,
+    /// The GitHub source (for its rate-limit status).
+    pub github: GitHubSource,
+    /// The slash-command handler, when `[slash_commands]` is configured.
+    pub slash: Option<Arc<SlashCommands>>,
+}
+
+impl Host {
+    /// Builds everything `config` describes, reading secrets through `secrets`. Sends no request
+    /// (the store may be opened or connected).
+    ///
+    /// # Errors
+    /// A [`BuildError`] naming the key: a secret that cannot be read, a component that refuses
+    /// its settings, a store that cannot be opened.
+    pub async fn build(config: Config, secrets: &SecretResolver) -> Result<Host, BuildError> {
+        let github = source::github(&config.github, secrets).await?;
+        let notifiers = sinks::notifiers(&config.sinks, secrets).await?;
+        let store = store::store(&config.store, secrets).await?;
+        let slash = match &config.slash_commands {
+            Some(slash) => {
+                let secret = secrets
+                    .resolve("slash_commands.signing_secret", &slash.signing_secret)
+                    .await?;
+                let handler =
+                    SlashCommands::new(Arc::clone(&store), config.github.scopes.clone(), secret)
+                        .map_err(|error| BuildError::component("slash_commands", error))?;
+                Some(Arc::new(handler))
+            }
+            None => None,
+        };
+        let mut builder = Monitor::builder(Arc::new(github.clone()), Arc::clone(&store))
+            .scopes(config.github.scopes.iter().cloned())
+            .policy(config.policy.clone())
+            .concurrency(config.monitor.concurrency)
+            .max_conflict_retries(config.monitor.max_conflict_retries)
+            .delivery_batch(config.monitor.delivery_batch);
+        for (name, notifier) in notifiers {
+            builder = builder.sink(name, notifier);
+        }
+        let monitor = builder
+            .build()
+            .map_err(|error| BuildError::component("monitor", error))?;
+        Ok(Host {
+            config: Arc::new(config),
+            monitor: Arc::new(monitor),
+            store,
+            github,
+            slash,
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! Notifiers from `[[sinks]]`.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use runner_monitor_core::Notifier;
+use runner_monitor_slack::SlackNotifier;
+use runner_monitor_webhook::{PagerDutyNotifier, Severity, WebhookNotifier};
+
+use super::BuildError;
+use crate::host::config::SinkConfig;
+use crate::host::secrets::SecretResolver;
+
+/// Builds one notifier per sink, named as configured.
+pub(crate) async fn notifiers(
+    sinks: &[SinkConfig],
+    secrets: &SecretResolver,
+) -> Result<Vec<(String, Arc<dyn Notifier>)>, BuildError> {
+    let mut built = Vec::with_capacity(sinks.len());
+    for (index, sink) in sinks.iter().enumerate() {
+        let notifier = notifier(index, sink, secrets).await?;
+        built.push((sink.name().to_owned(), notifier));
+    }
+    Ok(built)
+}
+
+async fn notifier(
+    index: usize,
+    sink: &SinkConfig,
+    secrets: &SecretResolver,
+) -> Result<Arc<dyn Notifier>, BuildError> {
+    let key = |field: &str| format!("sinks[{index}].{field}");
+    let invalid =
+        |error: &dyn ToString| BuildError::component(format!("sinks[{index}]"), error.to_string());
+    match sink {
+        SinkConfig::Slack {
+            webhook_url,
+            timeout,
+            ..
+        } => {
+            let url = secrets.resolve(&key("webhook_url"), webhook_url).await?;
+            let mut builder = SlackNotifier::builder(url);
+            if let Some(timeout) = timeout {
+                builder = builder.timeout(*timeout);
+            }
+            Ok(Arc::new(builder.build().map_err(|e| invalid(&e))?))
+        }
+        SinkConfig::Webhook {
+            url,
+            signing_secret,
+            headers,
+            timeout,
+            ..
+        } => {
+            let url = secrets.resolve(&key("url"), url).await?;
+            let mut notifier = WebhookNotifier::new(url).map_err(|e| invalid(&e))?;
+            if let Some(secret) = secrets
+                .resolve_opt(&key("signing_secret"), signing_secret.as_ref())
+                .await?
+            {
+                notifier = notifier.with_signing_secret(secret);
+            }
+            for (name, value) in headers {
+                let value = secrets
+                    .resolve(&key(&format!("headers.{name}")), value)
+                    .await?;
+                notifier = notifier.with_header(name, value).map_err(|e| invalid(&e))?;
+            }
+            if let Some(timeout) = timeout {
+                notifier = notifier.with_timeout(*timeout);
+            }
+            Ok(Arc::new(notifier))
+        }
+        SinkConfig::PagerDuty {
+            routing_key,
+            api_url,
+            source,
+            outage_severity,
+            degraded_severity,
+            timeout,
+            ..
+        } => {
+            let routing_key = secrets.resolve(&key("routing_key"), routing_key).await?;
+            let mut notifier = PagerDutyNotifier::new(routing_key).map_err(|e| invalid(&e))?;
+            if let Some(api_url) = api_url {
+                notifier = notifier.with_base_url(api_url).map_err(|e| invalid(&e))?;
+            }
+            if let Some(source) = source {
+                notifier = notifier.with_source(source.clone());
+            }
+            if let Some(severity) = outage_severity {
+                notifier = notifier
+                    .with_outage_severity(Severity::from_str(severity).map_err(|e| invalid(&e))?);
+            }
+            if let Some(severity) = degraded_severity {
+                notifier = notifier
+                    .with_degraded_severity(Severity::from_str(severity).map_err(|e| invalid(&e))?);
+            }
+            if let Some(timeout) = timeout {
+                notifier = notifier.with_timeout(*timeout);
+            }
+            Ok(Arc::new(notifier))
+        }
+    }
+}
