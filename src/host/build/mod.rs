@@ -9,6 +9,7 @@ mod store;
 
 use std::sync::Arc;
 
+use runner_monitor_core::monitor::DeliveryBackoff;
 use runner_monitor_core::{Monitor, Store};
 use runner_monitor_github::GitHubSource;
 use runner_monitor_slack::SlashCommands;
@@ -61,7 +62,11 @@ impl Host {
             .policy(config.policy.clone())
             .concurrency(config.monitor.concurrency)
             .max_conflict_retries(config.monitor.max_conflict_retries)
-            .delivery_batch(config.monitor.delivery_batch);
+            .delivery_batch(config.monitor.delivery_batch)
+            .delivery_backoff(DeliveryBackoff {
+                base: config.monitor.delivery_retry_base,
+                max: config.monitor.delivery_retry_max,
+            });
         for (name, notifier) in notifiers {
             builder = builder.sink(name, notifier);
         }

@@ -76,6 +76,12 @@ pub struct MonitorConfig {
     pub max_conflict_retries: u32,
     /// Pending deliveries considered per dispatch. Default 1000.
     pub delivery_batch: usize,
+    /// Delay before retrying a failed delivery, doubling per attempt. Default 30 s.
+    #[serde(with = "humantime_serde")]
+    pub delivery_retry_base: Duration,
+    /// Longest delay between delivery attempts. Default 30 min.
+    #[serde(with = "humantime_serde")]
+    pub delivery_retry_max: Duration,
 }
 
 impl Default for MonitorConfig {
@@ -84,6 +90,8 @@ impl Default for MonitorConfig {
             concurrency: 8,
             max_conflict_retries: 5,
             delivery_batch: 1_000,
+            delivery_retry_base: Duration::from_secs(30),
+            delivery_retry_max: Duration::from_secs(30 * 60),
         }
     }
 }

@@ -55,6 +55,15 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
     if config.monitor.concurrency == 0 {
         return fail("monitor.concurrency", "must be at least 1");
     }
+    if config.monitor.delivery_retry_base.is_zero() {
+        return fail("monitor.delivery_retry_base", "must be positive");
+    }
+    if config.monitor.delivery_retry_max < config.monitor.delivery_retry_base {
+        return fail(
+            "monitor.delivery_retry_max",
+            "must be at least delivery_retry_base",
+        );
+    }
     if config.monitor.delivery_batch == 0 {
         return fail("monitor.delivery_batch", "must be at least 1");
     }

@@ -91,6 +91,9 @@ impl Daemon {
     /// Serves the endpoints and runs cycles (the first at once) until `shutdown`; a cycle in
     /// progress, with its deliveries, is finished first. The endpoints stay up until then.
     ///
+    /// Await it (e.g. in `block_on` or `tokio::join!`) rather than `tokio::spawn` it: cycles are
+    /// not `Send` futures.
+    ///
     /// # Errors
     /// [`DaemonError::Serve`] if the HTTP server fails.
     pub async fn run(self, shutdown: Shutdown) -> Result<(), DaemonError> {
@@ -141,6 +144,9 @@ fn gauge_idle_timeout(interval: Duration) -> Duration {
 }
 
 /// One cycle with health, metrics and a summary log line.
+///
+/// The future is not `Send` (the core's `Monitor::run_cycle` future is not provably `Send`), so
+/// the loop runs on the task that awaits [`Daemon::run`], not on a spawned one.
 pub(crate) async fn run_cycle(host: &Host, health: &Health) -> CycleReport {
     health.cycle_started();
     let started = Instant::now();

@@ -54,10 +54,12 @@ impl Shutdown {
 
     /// Completes when shutdown is requested (at once if it already was). Never completes if the
     /// trigger is gone without having been used.
-    pub async fn wait(&self) {
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut receiver = self.0.clone();
-        if receiver.wait_for(|requested| *requested).await.is_err() {
-            std::future::pending::<()>().await;
+        async move {
+            if receiver.wait_for(|requested| *requested).await.is_err() {
+                std::future::pending::<()>().await;
+            }
         }
     }
 }
