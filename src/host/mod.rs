@@ -9,6 +9,8 @@ pub mod config;
 pub mod daemon;
 pub mod health;
 pub mod http;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod logging;
 pub mod metrics;
 pub mod secrets;

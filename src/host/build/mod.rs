@@ -16,7 +16,7 @@ use runner_monitor_slack::SlashCommands;
 
 pub use error::BuildError;
 
-use super::config::Config;
+use super::config::{Config, StoreConfig};
 use super::secrets::SecretResolver;
 
 /// Everything a host runs, built from configuration.
@@ -44,17 +44,9 @@ impl Host {
     pub async fn build(config: Config, secrets: &SecretResolver) -> Result<Host, BuildError> {
         let github = source::github(&config.github, secrets).await?;
         let notifiers = sinks::notifiers(&config.sinks, secrets).await?;
-        let store = store::store(&config.store, secrets).await?;
+        let store = build_store(&config.store, secrets).await?;
         let slash = match &config.slash_commands {
-            Some(slash) => {
-                let secret = secrets
-                    .resolve("slash_commands.signing_secret", &slash.signing_secret)
-                    .await?;
-                let handler =
-                    SlashCommands::new(Arc::clone(&store), config.github.scopes.clone(), secret)
-                        .map_err(|error| BuildError::component("slash_commands", error))?;
-                Some(Arc::new(handler))
-            }
+            Some(_) => Some(build_slash_commands(&config, Arc::clone(&store), secrets).await?),
             None => None,
         };
         let mut builder = Monitor::builder(Arc::new(github.clone()), Arc::clone(&store))
@@ -81,4 +73,39 @@ impl Host {
             slash,
         })
     }
+}
+
+/// Opens the store `[store]` describes (a host that only answers slash commands needs no more).
+///
+/// # Errors
+/// A [`BuildError`] naming the key.
+pub async fn build_store(
+    config: &StoreConfig,
+    secrets: &SecretResolver,
+) -> Result<Arc<dyn Store>, BuildError> {
+    store::store(config, secrets).await
+}
+
+/// The slash-command handler `[slash_commands]` describes, answering from `store` about
+/// `github.scopes`.
+///
+/// # Errors
+/// [`BuildError`]: `[slash_commands]` missing, or its signing secret unreadable or empty.
+pub async fn build_slash_commands(
+    config: &Config,
+    store: Arc<dyn Store>,
+    secrets: &SecretResolver,
+) -> Result<Arc<SlashCommands>, BuildError> {
+    let Some(slash) = &config.slash_commands else {
+        return Err(BuildError::component(
+            "slash_commands",
+            "missing: set slash_commands.signing_secret",
+        ));
+    };
+    let secret = secrets
+        .resolve("slash_commands.signing_secret", &slash.signing_secret)
+        .await?;
+    let handler = SlashCommands::new(store, config.github.scopes.clone(), secret)
+        .map_err(|error| BuildError::component("slash_commands.signing_secret", error))?;
+    Ok(Arc::new(handler))
 }
