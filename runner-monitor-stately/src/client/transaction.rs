@@ -239,10 +239,10 @@ impl Transaction {
 
     /// Aborts (nothing is written). Errors are ignored: an abandoned transaction writes nothing.
     pub async fn abort(mut self) {
-        if self.begun {
-            if let Err(error) = self.finish(Command::Abort(Empty {})).await {
-                tracing::debug!(%error, "aborting a StatelyDB transaction failed");
-            }
+        if self.begun
+            && let Err(error) = self.finish(Command::Abort(Empty {})).await
+        {
+            tracing::debug!(%error, "aborting a StatelyDB transaction failed");
         }
     }
 
