@@ -242,3 +242,104 @@ impl Planner<'_> {
 fn put_item<M: prost::Message>(item_type: &str, message: &M) -> PutItem {
     PutItem::new(item(item_type, message))
 }
+
+#[cfg(test)]
+mod tests {
+    use runner_monitor_core::testing::{at, delivery_notification, outage, runner_record};
+    use runner_monitor_core::{RunnerStatus, Scope, ScopeState};
+
+    use super::*;
+    use crate::items::StoredItem;
+
+    const CONTEXT: WriteContext<'static> = WriteContext {
+        index_id: "default",
+        history_ttl: Duration::from_secs(86_400),
+    };
+
+    fn decoded(writes: &Writes) -> Vec<StoredItem> {
+        writes
+            .puts
+            .iter()
+            .map(|p| StoredItem::decode(p.item.as_ref().expect("item")).expect("decodes"))
+            .collect()
+    }
+
+    fn empty(scope: &Scope) -> Snapshot {
+        Snapshot::from_items(scope, &[]).expect("empty")
+    }
+
+    #[test]
+    fn opening_an_outage_writes_it_its_counter_its_delivery_and_the_index() {
+        let scope: Scope = "o/r".parse().expect("scope");
+        let snapshot = empty(&scope);
+        let changes = [
+            Change::PutRunner(runner_record("a", 1, RunnerStatus::Offline, at(0))),
+            Change::OpenOutage(outage("a", 1, at(0))),
+            Change::Enqueue {
+                sink: "slack".into(),
+                notification: delivery_notification(&scope, "a", 1, at(0)),
+            },
+        ];
+        let mut after = ScopeState::empty(scope.clone());
+        after.apply(&changes).expect("valid");
+        let writes = plan(CONTEXT, &snapshot, &after, 1, &changes).expect("plan");
+        assert!(writes.deletes.is_empty());
+        let items = decoded(&writes);
+        let outage = items.iter().find_map(|i| match i {
+            StoredItem::Outage(o) => Some(o),
+            _ => None,
+        });
+        let outage = outage.expect("outage put");
+        assert_eq!(outage.outage_id, 0, "the server assigns the key id");
+        assert_eq!(outage.number, 1);
+        assert!(
+            outage.notification_sent,
+            "its opened delivery is in the same commit"
+        );
+        assert!(items.iter().any(|i| matches!(i,
+            StoredItem::Counter(c) if c.last_outage_id == 1 && c.runner_ids == [7])));
+        assert!(items.iter().any(|i| matches!(i,
+            StoredItem::Delivery(d) if d.seq == 0 && d.sink == "slack" && d.is_pending())));
+        assert!(items.iter().any(|i| matches!(i,
+            StoredItem::ScopeIndex(x) if x.pending_deliveries == 1)));
+        assert!(items.iter().any(|i| matches!(i,
+            StoredItem::Repository(r) if r.version == 1 && r.scope_kind == "repo")));
+    }
+
+    #[test]
+    fn expiring_history_deletes_old_resolved_outages_and_settled_deliveries_only() {
+        let scope: Scope = "o/r".parse().expect("scope");
+        let mut old = OutageEvent::new("o/r", &outage("a", 1, at(0)), 5, CONTEXT.history_ttl);
+        old.resolved_at = millis(at(10));
+        let open = OutageEvent::new("o/r", &outage("b", 1, at(0)), 6, CONTEXT.history_ttl);
+        let mut settled =
+            DeliveryItem::new("o/r", "s", &delivery_notification(&scope, "a", 1, at(0)))
+                .expect("delivery");
+        settled.seq = 1;
+        settled.settled_at = millis(at(20));
+        let mut pending = settled.clone();
+        pending.seq = 2;
+        pending.settled_at = 0;
+        let items: Vec<_> = [
+            item(OutageEvent::TYPE, &old),
+            item(OutageEvent::TYPE, &open),
+            item(DeliveryItem::TYPE, &settled),
+            item(DeliveryItem::TYPE, &pending),
+        ]
+        .into();
+        let snapshot = Snapshot::from_items(&scope, &items).expect("snapshot");
+        let changes = [Change::ExpireHistory { before: at(1_000) }];
+        let mut after = snapshot.state().expect("state");
+        after.apply(&changes).expect("valid");
+        let writes = plan(CONTEXT, &snapshot, &after, 1, &changes).expect("plan");
+        assert_eq!(
+            writes.deletes,
+            ["/repo-o%/r/delivery-1", "/repo-o%/r/history-7/outage-5"]
+        );
+        let index = decoded(&writes).into_iter().find_map(|i| match i {
+            StoredItem::ScopeIndex(x) => Some(x),
+            _ => None,
+        });
+        assert_eq!(index.expect("index").pending_deliveries, 1);
+    }
+}
