@@ -14,6 +14,10 @@ use crate::etag_cache::EtagCache;
 use crate::listing::{self, Fingerprints, Page};
 use crate::rate_limit::RateLimitStatus;
 
+/// Scopes whose last accepted runner set is remembered (beyond that, one is forgotten and gets
+/// its pages re-checked once more).
+const MAX_SCOPES: usize = 10_000;
+
 /// Lists the self-hosted runners of repositories, organizations and enterprises from the GitHub
 /// REST API. Cheap to clone (clones share the cache, rate-limit gate and token).
 ///
@@ -45,7 +49,7 @@ impl GitHubSource {
                 auth,
                 config,
                 pages: EtagCache::new(cache_pages),
-                fingerprints: Fingerprints::new(cache_pages.max(64)),
+                fingerprints: Fingerprints::new(MAX_SCOPES),
             }),
         }
     }

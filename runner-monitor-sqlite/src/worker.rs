@@ -83,3 +83,33 @@ impl Drop for Worker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_rolls_back_and_the_thread_survives() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch("CREATE TABLE t (x INTEGER)")
+            .expect("create");
+        let worker = Worker::start(conn, "test-worker").expect("start");
+        let result: Result<(), StoreError> = worker
+            .run(|conn| {
+                let tx = conn.transaction().map_err(|_| stopped())?;
+                tx.execute("INSERT INTO t VALUES (1)", [])
+                    .map_err(|_| stopped())?;
+                panic!("bug in a job");
+            })
+            .await;
+        assert!(matches!(result, Err(StoreError::Unavailable { .. })));
+        let rows = worker
+            .run(|conn| {
+                conn.query_row("SELECT count(*) FROM t", [], |row| row.get::<_, i64>(0))
+                    .map_err(|_| stopped())
+            })
+            .await
+            .expect("the worker still answers");
+        assert_eq!(rows, 0, "the panicking job's transaction was rolled back");
+    }
+}

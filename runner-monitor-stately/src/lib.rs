@@ -13,6 +13,7 @@ pub mod error;
 pub mod items;
 pub mod keys;
 pub mod proto;
+mod store;
 
 pub use client::{ClientStats, ListOptions, ListPage, StatelyClient, Transaction};
 pub use config::{
@@ -20,6 +21,7 @@ pub use config::{
     endpoint_for_region,
 };
 pub use error::ClientError;
+pub use store::StatelyStore;
 
 #[cfg(feature = "emulator")]
 pub mod emulator;

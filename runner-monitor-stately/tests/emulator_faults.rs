@@ -197,3 +197,22 @@ async fn shutdown_closes_the_port_and_direct_access_works() {
     emu.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn without_configured_keys_any_key_gets_a_token_and_auth_is_off() {
+    let emu = Emulator::start().await.unwrap();
+    let c = Client::new(&emu);
+    let tok: AuthResponse = c
+        .unary(
+            "stately.auth.AuthService/GetAuthToken",
+            &AuthRequest {
+                access_key: "anything".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!tok.auth_token.is_empty());
+    assert_eq!(tok.expires_in_s, 3600);
+    c.get(&["/repo-r"]).await.unwrap();
+    assert_eq!(emu.stats().calls(Method::GetAuthToken), 1);
+}

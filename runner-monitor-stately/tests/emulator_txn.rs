@@ -58,6 +58,8 @@ async fn answers_arrive_while_the_request_is_still_streaming_and_commit_applies_
         ),
         (1, 1, 1, 1, 1, 5)
     );
+    // Put, Get, Transaction calls + (get, list, put, commit answered - the first)
+    assert_eq!((s.db_calls(), s.round_trips()), (3, 6));
 }
 
 #[tokio::test]

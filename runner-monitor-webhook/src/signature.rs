@@ -157,6 +157,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn signed_string_is_timestamp_dot_body() {
+        // Computed independently: python3 hmac.new(b"whsec_test", b"1767225600." + body, sha256)
+        assert_eq!(
+            sign(
+                &SecretString::from("whsec_test"),
+                1_767_225_600,
+                br#"{"version":1}"#
+            ),
+            "sha256=0baaa6a6761248436e6f690a427245d8279502ecfe1c01c6aef5ff79c4c24a8b"
+        );
+    }
+
     fn at(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(seconds, 0).unwrap_or_default()
     }

@@ -70,7 +70,7 @@ use crate::{Credentials, GitHubSource, GitHubSourceBuilder};
 pub const DEFAULT_TOKEN: &str = "fake-github-token";
 
 /// A running fake GitHub. Cheap to clone; clones share the server and its state.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeGitHub {
     state: Arc<State>,
     addr: SocketAddr,
@@ -212,6 +212,14 @@ impl FakeGitHubBuilder {
             prefix: self.prefix,
             _server: Arc::new(Server(task)),
         })
+    }
+}
+
+impl std::fmt::Debug for FakeGitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeGitHub")
+            .field("base_url", &self.state.base_url())
+            .finish_non_exhaustive()
     }
 }
 

@@ -66,7 +66,7 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 
 /// Lines packed into chunks of at most `max_chars` characters each (joined by newlines), at most
 /// `max_chunks` chunks. Lines that do not fit are left out and the last chunk ends with
-/// "... and N more <noun>". Returns the chunks and how many lines were left out.
+/// `"... and N more <noun>"`. Returns the chunks and how many lines were left out.
 pub fn pack_lines(
     lines: &[String],
     max_chars: usize,

@@ -46,7 +46,7 @@ pub fn observation(scope: u64, cycle: u64) -> Observation {
     Observation {
         runners: (0..RUNNERS)
             .map(|k| {
-                let online = (cycle + 3 * k + 5 * scope) / 6 % 3 != 0;
+                let online = !((cycle + 3 * k + 5 * scope) / 6).is_multiple_of(3);
                 observed(&format!("r{k}"), 100 + k, online, k % 2 == 0)
             })
             .collect(),

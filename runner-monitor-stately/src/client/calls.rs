@@ -246,6 +246,11 @@ impl StatelyClient {
         let mut items = std::mem::take(&mut page.items);
         while let Some(token) = page.continuation().map(<[u8]>::to_vec) {
             page = self.continue_list(&token).await?;
+            if page.items.is_empty() && page.continuation() == Some(token.as_slice()) {
+                return Err(ClientError::Protocol(
+                    "ContinueList made no progress (same token, no items)".to_owned(),
+                ));
+            }
             items.append(&mut page.items);
         }
         Ok(items)

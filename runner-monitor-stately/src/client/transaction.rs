@@ -153,7 +153,9 @@ impl Transaction {
             filter_conditions: filters(&options.item_types),
         });
         let mut items = Vec::new();
+        let mut previous: Option<Vec<u8>> = None;
         loop {
+            let before = items.len();
             let id = self.send(command)?;
             self.client.count_round_trip();
             let token = loop {
@@ -171,7 +173,15 @@ impl Transaction {
                 }
             };
             match token.filter(|t| t.can_continue) {
+                Some(token)
+                    if items.len() == before && previous.as_ref() == Some(&token.token_data) =>
+                {
+                    return Err(ClientError::Protocol(
+                        "continue_list made no progress (same token, no items)".to_owned(),
+                    ));
+                }
                 Some(token) => {
+                    previous = Some(token.token_data.clone());
                     command = Command::ContinueList(TransactionContinueList {
                         token_data: token.token_data,
                         direction: 0,
@@ -239,10 +249,10 @@ impl Transaction {
 
     /// Aborts (nothing is written). Errors are ignored: an abandoned transaction writes nothing.
     pub async fn abort(mut self) {
-        if self.begun {
-            if let Err(error) = self.finish(Command::Abort(Empty {})).await {
-                tracing::debug!(%error, "aborting a StatelyDB transaction failed");
-            }
+        if self.begun
+            && let Err(error) = self.finish(Command::Abort(Empty {})).await
+        {
+            tracing::debug!(%error, "aborting a StatelyDB transaction failed");
         }
     }
 

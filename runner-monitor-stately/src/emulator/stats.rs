@@ -75,6 +75,8 @@ pub struct Stats {
     pub txn_puts: u64,
     /// `delete_items` messages inside transactions.
     pub txn_deletes: u64,
+    /// `commit` messages received (successful or not).
+    pub commit_requests: u64,
     /// Transactions committed.
     pub commits: u64,
     /// Transactions aborted by the client.
@@ -106,13 +108,15 @@ impl Stats {
             .sum()
     }
 
-    /// Round trips: database calls, plus the request/answer exchanges inside transactions beyond
-    /// the first (each get, list page and commit waits for an answer; puts and deletes don't).
+    /// Round trips: database calls, plus the answered messages inside transactions beyond the
+    /// first of each (get, list page, put, commit and abort are answered; deletes are not). An
+    /// upper bound for a client that does not wait for put acknowledgements.
     #[must_use]
     pub fn round_trips(&self) -> u64 {
         let txns = self.calls(Method::Transaction);
-        let exchanges = self.txn_gets + self.txn_lists + self.commits + self.aborts;
-        self.db_calls() + exchanges.saturating_sub(txns)
+        let answered =
+            self.txn_gets + self.txn_lists + self.txn_puts + self.commit_requests + self.aborts;
+        self.db_calls() + answered.saturating_sub(txns)
     }
 
     /// Items written: puts plus deletes.
@@ -130,6 +134,7 @@ pub(crate) struct Counters {
     pub txn_lists: AtomicU64,
     pub txn_puts: AtomicU64,
     pub txn_deletes: AtomicU64,
+    pub commit_requests: AtomicU64,
     pub commits: AtomicU64,
     pub aborts: AtomicU64,
     pub conflicts: AtomicU64,
@@ -155,6 +160,7 @@ impl Counters {
             txn_lists: l(&self.txn_lists),
             txn_puts: l(&self.txn_puts),
             txn_deletes: l(&self.txn_deletes),
+            commit_requests: l(&self.commit_requests),
             commits: l(&self.commits),
             aborts: l(&self.aborts),
             conflicts: l(&self.conflicts),
@@ -172,6 +178,7 @@ impl Counters {
             &self.txn_lists,
             &self.txn_puts,
             &self.txn_deletes,
+            &self.commit_requests,
             &self.commits,
             &self.aborts,
             &self.conflicts,

@@ -102,6 +102,8 @@ impl Txn {
     /// # Errors
     /// ConcurrentModification, or [`Db::apply`]'s errors.
     pub fn commit(self, db: &mut Db, now_ms: i64) -> Result<Applied, ConnectError> {
+        // Release the snapshot first, or applying would copy the whole map.
+        drop(self.snapshot);
         let since = self.begin_version;
         if let Some(k) = self
             .read_keys

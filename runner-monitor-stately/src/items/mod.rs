@@ -10,7 +10,7 @@ mod scope_index;
 pub mod time;
 
 #[cfg(test)]
-mod golden_tests;
+pub(crate) mod golden_tests;
 
 pub use counter::OutageCounter;
 pub use delivery::DeliveryItem;

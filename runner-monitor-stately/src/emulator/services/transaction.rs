@@ -199,6 +199,7 @@ async fn list(
 
 fn commit(shared: &Shared, txn: Txn) -> Result<TransactionFinished, ConnectError> {
     let c = &shared.counters;
+    bump(&c.commit_requests, 1);
     if shared.faults.take_conflict() {
         bump(&c.conflicts, 1);
         return Err(ConnectError::concurrent_modification(

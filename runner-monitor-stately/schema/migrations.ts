@@ -1,0 +1,53 @@
+// Migration from the original monitor's schema (version 2) to runner-monitor's (version 3).
+// Only additions: every version-2 field keeps its number and meaning, so the original monitor
+// and runner-monitor can read and write the same store during a migration.
+
+import { migrate } from "@stately-cloud/schema";
+
+export const RunnerMonitorV3 = migrate(
+  2,
+  "runner-monitor: scope versions, source health, runner history ids, outage resolution and TTL, outbox, scope index",
+  (m) => {
+    m.changeType("Repository", (t) => {
+      t.addField("version");
+      t.addField("failingSince");
+      t.addField("lastFailureClass");
+      t.addField("lastFailureMessage");
+      t.addField("degradedIncidentId");
+      t.addField("degradedSince");
+      t.addField("degradedFailureClass");
+      t.addField("degradedFailureMessage");
+      t.addField("lastIncidentId");
+      t.addField("historyExpiredAt");
+      t.addField("scopeKind");
+    });
+    m.changeType("Runner", (t) => {
+      t.addField("busy");
+      t.addField("ephemeral");
+      t.addField("runnerGroupId");
+      t.addField("previousIds");
+      t.addField("since");
+      t.addField("everHealthy");
+    });
+    // The TTL of OutageEvent changes from `fromCreated` 30 days to `atTimestamp` on the new
+    // `expiresAt` field. There is no migration command for a TTL: it is part of the item type
+    // and takes effect with this version. Why: `fromCreated` deleted an outage 30 days after it
+    // opened even while the runner was still down, losing the open outage (and its alert
+    // state). With `atTimestamp`, runner-monitor writes "never" (9999-12-31T23:59:59.999Z)
+    // while an outage is ongoing and `resolvedAt` + the history TTL (default 30 days, as
+    // before) once it is resolved. Items written under version 2 keep the expiry they were
+    // written with until they are written again (runner-monitor rewrites an outage when it
+    // resolves it or counts a reminder).
+    m.changeType("OutageEvent", (t) => {
+      t.addField("resolution");
+      t.addField("resolvedStatus");
+      t.addField("reminders");
+      t.addField("lastRemindedAt");
+      t.addField("expiresAt");
+      t.addField("number");
+    });
+    m.addType("OutageCounter");
+    m.addType("Delivery");
+    m.addType("ScopeIndex");
+  },
+);

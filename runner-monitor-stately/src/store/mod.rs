@@ -1,0 +1,128 @@
+//! [`StatelyStore`]: the [`Store`] port on StatelyDB.
+//!
+//! Every scope is one group (`/repo-:repoId`): its Repository item (with the scope's version),
+//! runners, outage history, outage counters and outbox. A scope index
+//! (`/index-:indexId/scope-:repoId`) lets `scopes` and `pending_deliveries` find the groups with
+//! one list.
+//!
+//! | operation | round trips | writes |
+//! |---|---|---|
+//! | `load` | 1 list of the group (more pages only for very large groups) | 0 |
+//! | `commit` | 1 transaction: list the group, put, commit (3 exchanges) | 1 transaction |
+//! | `pending_deliveries` | 1 list of the index, + 1 list per scope with pending deliveries | 0 |
+//! | `settle_delivery` | 1 transaction (3 exchanges) | 1 transaction |
+//! | `outages` | 1 get + 1 list per GitHub id the runner has had | 0 |
+//! | `scopes` | 1 list of the index | 0 |
+
+mod commit;
+mod history;
+mod index;
+mod load;
+mod outbox;
+mod snapshot;
+mod writes;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use runner_monitor_core::{
+    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
+    StoreError, Version,
+};
+
+use crate::client::StatelyClient;
+use crate::config::StatelyConfig;
+use crate::error::ClientError;
+
+/// runner-monitor's [`Store`] on StatelyDB. Cheap to clone; safe to share between tasks and
+/// between processes (optimistic transactions keep concurrent monitors consistent).
+///
+/// # Examples
+/// ```no_run
+/// use runner_monitor_stately::{Credentials, StatelyConfig, StatelyStore};
+/// # fn demo() -> Result<(), runner_monitor_stately::ClientError> {
+/// let key = std::env::var("STATELY_ACCESS_KEY").unwrap_or_default();
+/// let config = StatelyConfig::new(1_234_567)
+///     .region("us-west-2")
+///     .credentials(Credentials::AccessKey(key.into()));
+/// let store = StatelyStore::new(&config)?;
+/// # let _ = store; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct StatelyStore {
+    client: StatelyClient,
+    index_id: String,
+    history_ttl: Duration,
+}
+
+impl StatelyStore {
+    /// A store for `config`.
+    ///
+    /// # Errors
+    /// [`ClientError::Config`] for an invalid endpoint, schema version or index id.
+    pub fn new(config: &StatelyConfig) -> Result<Self, ClientError> {
+        Self::with_client(StatelyClient::new(config)?, config)
+    }
+
+    /// A store over an existing client (sharing its connections, token and counters); index id
+    /// and history TTL come from `config`.
+    ///
+    /// # Errors
+    /// [`ClientError::Config`] for an empty index id.
+    pub fn with_client(client: StatelyClient, config: &StatelyConfig) -> Result<Self, ClientError> {
+        if config.index_id.trim().is_empty() {
+            return Err(ClientError::Config("index_id must not be empty".to_owned()));
+        }
+        Ok(StatelyStore {
+            client,
+            index_id: config.index_id.clone(),
+            history_ttl: config.history_ttl,
+        })
+    }
+
+    /// The client (for its [`stats`](StatelyClient::stats)).
+    pub fn client(&self) -> &StatelyClient {
+        &self.client
+    }
+}
+
+#[async_trait]
+impl Store for StatelyStore {
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        load::load(self, scope).await
+    }
+
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: Version,
+        changes: &[Change],
+    ) -> Result<Receipt, StoreError> {
+        commit::commit(self, scope, expected, changes).await
+    }
+
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        outbox::pending(self, limit).await
+    }
+
+    async fn settle_delivery(
+        &self,
+        id: &DeliveryId,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError> {
+        outbox::settle(self, id, settlement).await
+    }
+
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<Outage>, StoreError> {
+        history::outages(self, scope, runner, limit).await
+    }
+
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
+        index::scopes(self).await
+    }
+}
