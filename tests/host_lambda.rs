@@ -356,3 +356,43 @@ async fn the_slash_function_answers_signed_api_gateway_events() {
         .await;
     assert_eq!(malformed["statusCode"], 400, "{malformed}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_functions_share_a_statelydb_store_configured_by_the_original_parameters() {
+    use runner_monitor::stately::emulator::Emulator;
+    let world = World::start().await;
+    let stately = Emulator::builder()
+        .store_id(4242)
+        .access_key("stately-key")
+        .require_auth(true)
+        .start()
+        .await
+        .unwrap();
+    let mut parameters = original_parameters(&world);
+    parameters.push((original::STATELYDB_SCHEMA_ID, stately.schema_id().to_string()));
+    let (_fake, url) = FakeExtension::start(&parameters).await;
+    let secrets = SecretResolver::from_map(HashMap::new()).with_ssm(ssm_client(&url));
+    let env = env(&[
+        ("RUNNER_MONITOR_GITHUB__API_URL", world.github.base_url()),
+        ("RUNNER_MONITOR_STORE__ENDPOINT", stately.endpoint()),
+        ("RUNNER_MONITOR_POLICY__OPEN_AFTER", "0s".to_owned()),
+    ]);
+    let config = lambda::load(env, &secrets).await.unwrap();
+    assert_eq!(config.store.kind(), "stately");
+
+    let monitor = MonitorFunction::new(config.clone(), &secrets).await.unwrap();
+    monitor.handle(scheduled_event()).await.unwrap();
+    world.github.set_online(&world.api, "build-1", false);
+    let report = monitor.handle(scheduled_event()).await.unwrap();
+    assert_eq!(report.open_outages(), 1, "{report:?}");
+    assert!(world.wait_messages(1).await[0].contains("build-1"));
+
+    let slack = SlackFunction::new(&config, &secrets).await.unwrap();
+    let body = "command=%2Frunner-history&text=build-1+acme%2Fapi";
+    let answer = slack
+        .handle(slash_event(body, e2e_support::SIGNING_SECRET, true))
+        .await;
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let text = answer["body"].as_str().unwrap();
+    assert!(text.contains("build-1") && text.contains("Ongoing"), "{text}");
+}

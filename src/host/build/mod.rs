@@ -16,7 +16,7 @@ use runner_monitor_slack::SlashCommands;
 
 pub use error::BuildError;
 
-use super::config::{Config, StoreConfig};
+use super::config::Config;
 use super::secrets::SecretResolver;
 
 /// Everything a host runs, built from configuration.
@@ -44,7 +44,7 @@ impl Host {
     pub async fn build(config: Config, secrets: &SecretResolver) -> Result<Host, BuildError> {
         let github = source::github(&config.github, secrets).await?;
         let notifiers = sinks::notifiers(&config.sinks, secrets).await?;
-        let store = build_store(&config.store, secrets).await?;
+        let store = build_store(&config, secrets).await?;
         let slash = match &config.slash_commands {
             Some(_) => Some(build_slash_commands(&config, Arc::clone(&store), secrets).await?),
             None => None,
@@ -80,10 +80,10 @@ impl Host {
 /// # Errors
 /// A [`BuildError`] naming the key.
 pub async fn build_store(
-    config: &StoreConfig,
+    config: &Config,
     secrets: &SecretResolver,
 ) -> Result<Arc<dyn Store>, BuildError> {
-    store::store(config, secrets).await
+    store::store(&config.store, config.policy.history_ttl, secrets).await
 }
 
 /// The slash-command handler `[slash_commands]` describes, answering from `store` about

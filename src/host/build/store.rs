@@ -1,6 +1,7 @@
 //! The store from `[store]`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use runner_monitor_core::Store;
 use runner_monitor_memory::MemoryStore;
@@ -13,6 +14,7 @@ use crate::host::secrets::SecretResolver;
 /// Opens the configured store. SQLite opening (an integrity check) runs on a blocking thread.
 pub(crate) async fn store(
     config: &StoreConfig,
+    history_ttl: Duration,
     secrets: &SecretResolver,
 ) -> Result<Arc<dyn Store>, BuildError> {
     match config {
@@ -34,6 +36,6 @@ pub(crate) async fn store(
                 .map_err(|error| BuildError::component("store.path", error))?;
             Ok(Arc::new(store))
         }
-        StoreConfig::Stately(stately) => super::stately::store(stately, secrets).await,
+        StoreConfig::Stately(stately) => super::stately::store(stately, history_ttl, secrets).await,
     }
 }

@@ -41,7 +41,7 @@ impl SlackFunction {
     /// # Errors
     /// An [`InitError::Build`].
     pub async fn new(config: &Config, secrets: &SecretResolver) -> Result<Self, InitError> {
-        let store = build_store(&config.store, secrets).await?;
+        let store = build_store(config, secrets).await?;
         let commands = build_slash_commands(config, store, secrets).await?;
         Ok(SlackFunction { commands })
     }
