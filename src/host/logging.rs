@@ -5,19 +5,24 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-fn filter() -> Targets {
+fn filter(default: tracing::Level) -> Targets {
     std::env::var("RUST_LOG")
         .ok()
         .and_then(|spec| spec.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO))
+        .unwrap_or_else(|| Targets::new().with_default(default))
 }
 
-/// Installs the subscriber for a daemon or the demo (with timestamps). Does nothing if one is
-/// installed already.
+/// Installs the subscriber for the daemon (with timestamps), level `info` unless `RUST_LOG` says
+/// otherwise. Does nothing if one is installed already.
 pub fn init() {
+    init_with_default(tracing::Level::INFO);
+}
+
+/// [`init`] with another default level (the demo keeps its story readable with `warn`).
+pub fn init_with_default(level: tracing::Level) {
     let _ = tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(filter())
+        .with(filter(level))
         .try_init();
 }
 
@@ -30,6 +35,6 @@ pub fn init_lambda() {
                 .with_target(false)
                 .with_writer(std::io::stderr),
         )
-        .with(filter())
+        .with(filter(tracing::Level::INFO))
         .try_init();
 }

@@ -94,6 +94,11 @@ pub const METRICS: &[(&str, &str, &str)] = &[
         "gauge",
         "GitHub API requests allowed per window",
     ),
+    (
+        "runner_monitor_github_requests_total",
+        "counter",
+        "GitHub API answers; label status (200, 304, 403, 500, ...)",
+    ),
 ];
 
 const CYCLE_BUCKETS: &[f64] = &[
