@@ -369,7 +369,10 @@ async fn both_functions_share_a_statelydb_store_configured_by_the_original_param
         .await
         .unwrap();
     let mut parameters = original_parameters(&world);
-    parameters.push((original::STATELYDB_SCHEMA_ID, stately.schema_id().to_string()));
+    parameters.push((
+        original::STATELYDB_SCHEMA_ID,
+        stately.schema_id().to_string(),
+    ));
     let (_fake, url) = FakeExtension::start(&parameters).await;
     let secrets = SecretResolver::from_map(HashMap::new()).with_ssm(ssm_client(&url));
     let env = env(&[
@@ -380,7 +383,9 @@ async fn both_functions_share_a_statelydb_store_configured_by_the_original_param
     let config = lambda::load(env, &secrets).await.unwrap();
     assert_eq!(config.store.kind(), "stately");
 
-    let monitor = MonitorFunction::new(config.clone(), &secrets).await.unwrap();
+    let monitor = MonitorFunction::new(config.clone(), &secrets)
+        .await
+        .unwrap();
     monitor.handle(scheduled_event()).await.unwrap();
     world.github.set_online(&world.api, "build-1", false);
     let report = monitor.handle(scheduled_event()).await.unwrap();
@@ -394,5 +399,8 @@ async fn both_functions_share_a_statelydb_store_configured_by_the_original_param
         .await;
     assert_eq!(answer["statusCode"], 200, "{answer}");
     let text = answer["body"].as_str().unwrap();
-    assert!(text.contains("build-1") && text.contains("Ongoing"), "{text}");
+    assert!(
+        text.contains("build-1") && text.contains("Ongoing"),
+        "{text}"
+    );
 }

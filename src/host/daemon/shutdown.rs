@@ -33,14 +33,16 @@ impl Shutdown {
     }
 
     /// Completes on the first SIGTERM or Ctrl-C (SIGINT); a second one exits the process at
-    /// once with status 130. Needs a Tokio runtime.
+    /// once with status 130. The handlers are installed before this returns. Needs a Tokio
+    /// runtime.
     pub fn on_signals() -> Self {
         let (trigger, shutdown) = channel();
+        let mut signals = Signals::install();
         tokio::spawn(async move {
-            signal().await;
+            signals.next().await;
             tracing::info!("shutdown requested: finishing the cycle in progress (again to abort)");
             trigger.trigger();
-            signal().await;
+            signals.next().await;
             tracing::warn!("second signal: exiting at once");
             std::process::exit(130);
         });
@@ -64,24 +66,57 @@ impl Shutdown {
     }
 }
 
+/// SIGTERM and SIGINT listeners, registered when created.
 #[cfg(unix)]
-async fn signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(signal) => Some(signal),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for {name}");
+                None
+            }
+        };
+        Signals {
+            term: listen(SignalKind::terminate(), "SIGTERM"),
+            int: listen(SignalKind::interrupt(), "SIGINT"),
+        }
+    }
+
+    async fn next(&mut self) {
+        async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
             }
         }
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM; Ctrl-C only");
-            let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            () = recv(&mut self.term) => {}
+            () = recv(&mut self.int) => {}
         }
     }
 }
 
+/// Ctrl-C only where there are no Unix signals.
 #[cfg(not(unix))]
-async fn signal() {
-    let _ = tokio::signal::ctrl_c().await;
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> Self {
+        Signals
+    }
+
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

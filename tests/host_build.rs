@@ -1,0 +1,161 @@
+//! Secrets by reference and building a host from configuration: errors name the key, never the
+//! secret.
+#![cfg(feature = "host")]
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+
+use runner_monitor::host::build::{BuildError, Host};
+use runner_monitor::host::config::{Config, Loader, SecretRef};
+use runner_monitor::host::secrets::SecretResolver;
+use secrecy::ExposeSecret;
+
+fn resolver(pairs: &[(&str, &str)]) -> SecretResolver {
+    SecretResolver::from_map(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<HashMap<_, _>>(),
+    )
+}
+
+#[tokio::test]
+async fn secrets_come_from_variables_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "from-a-file\n").unwrap();
+    let secrets = resolver(&[("TOKEN", "from-env"), ("EMPTY", " ")]);
+    let value = secrets
+        .resolve("k", &SecretRef::env("TOKEN"))
+        .await
+        .unwrap();
+    assert_eq!(value.expose_secret(), "from-env");
+    let value = secrets.resolve("k", &SecretRef::file(&file)).await.unwrap();
+    assert_eq!(value.expose_secret(), "from-a-file");
+
+    for (reference, reason) in [
+        (SecretRef::env("MISSING"), "not set"),
+        (SecretRef::env("EMPTY"), "empty"),
+        (SecretRef::file(dir.path().join("nope")), "cannot read"),
+        (
+            SecretRef::ssm("/github-runner-monitor/github-token"),
+            "AWS_SESSION_TOKEN",
+        ),
+    ] {
+        let error = secrets
+            .resolve("github.token", &reference)
+            .await
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with(&format!("github.token ({reference})")),
+            "{text}"
+        );
+        assert!(text.contains(reason), "{text}");
+    }
+}
+
+fn config(extra: &str) -> Config {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("monitor.toml");
+    std::fs::write(
+        &path,
+        format!("[github]\nscopes = [\"acme/api\"]\n[store]\nkind = \"memory\"\n{extra}"),
+    )
+    .unwrap();
+    Loader::new().file(path).load().unwrap()
+}
+
+#[tokio::test]
+async fn a_missing_secret_names_its_key() {
+    let error = Host::build(config(""), &resolver(&[])).await.unwrap_err();
+    assert!(matches!(error, BuildError::Secret(_)));
+    assert_eq!(
+        error.to_string(),
+        "secret github.token (env:GITHUB_TOKEN): the environment variable is not set"
+    );
+
+    let extra = "[[sinks]]\nkind = \"pagerduty\"\nrouting_key = \"env:PD\"\n";
+    let error = Host::build(config(extra), &resolver(&[("GITHUB_TOKEN", "t")]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("sinks[0].routing_key (env:PD)"), "{error}");
+}
+
+#[tokio::test]
+async fn components_that_refuse_their_settings_are_named_without_secrets() {
+    let extra = "[github.app]\nid = 1\ninstallation_id = 2\nprivate_key = \"env:KEY\"\n";
+    let error = Host::build(
+        config(extra),
+        &resolver(&[(
+            "KEY",
+            "-----BEGIN RSA PRIVATE KEY-----\nhunter2\n-----END RSA PRIVATE KEY-----",
+        )]),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.starts_with("github: invalid GitHub App private key"),
+        "{error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
+
+    let extra = "[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:HOOK\"\n";
+    let error = Host::build(
+        config(extra),
+        &resolver(&[
+            ("GITHUB_TOKEN", "t"),
+            ("HOOK", "not a url with secret-part"),
+        ]),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.starts_with("sinks[0]: "), "{error}");
+    assert!(!error.contains("secret-part"), "{error}");
+}
+
+#[tokio::test]
+async fn a_full_configuration_builds() {
+    let extra = r#"
+[[sinks]]
+kind = "slack"
+webhook_url = "env:HOOK"
+[[sinks]]
+kind = "webhook"
+name = "ops"
+url = "env:OPS"
+signing_secret = "env:OPS_SECRET"
+headers = { "X-Api-Key" = "env:OPS_KEY" }
+[[sinks]]
+kind = "pagerduty"
+routing_key = "env:PD"
+outage_severity = "error"
+[slash_commands]
+signing_secret = "env:SIGNING"
+"#;
+    let secrets = resolver(&[
+        ("GITHUB_TOKEN", "t"),
+        ("HOOK", "https://hooks.slack.com/services/T0/B0/x"),
+        ("OPS", "https://ops.example/hook"),
+        ("OPS_SECRET", "s"),
+        ("OPS_KEY", "k"),
+        ("PD", "routing-key"),
+        ("SIGNING", "signing"),
+    ]);
+    let host = Host::build(config(extra), &secrets).await.unwrap();
+    let sinks: Vec<&str> = host
+        .monitor
+        .sinks()
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(sinks, ["slack", "ops", "pagerduty"]);
+    assert!(host.slash.is_some());
+    let debug = format!("{host:?}");
+    for secret in ["hooks.slack.com", "routing-key", "ops.example"] {
+        assert!(!debug.contains(secret), "{secret} in {debug}");
+    }
+}
