@@ -75,7 +75,11 @@ pub(super) fn runners(scope: &Scope, state: &ScopeState, plan: &Plan) {
     gauge!(OPEN_OUTAGES, "scope" => scope_label.clone()).set(next.open_outages.len() as f64);
     for (name, runner) in &next.runners {
         let up = if runner.is_healthy() { 1.0 } else { 0.0 };
-        let busy = if runner.busy && runner.is_healthy() { 1.0 } else { 0.0 };
+        let busy = if runner.busy && runner.is_healthy() {
+            1.0
+        } else {
+            0.0
+        };
         gauge!(RUNNER_UP, "scope" => scope_label.clone(), "runner" => name.clone()).set(up);
         gauge!(RUNNER_BUSY, "scope" => scope_label.clone(), "runner" => name.clone()).set(busy);
     }
@@ -88,6 +92,5 @@ pub(super) fn delivery(sink: &str, outcome: &'static str) {
 pub(super) fn record_cycle(report: &CycleReport) {
     counter!(CYCLES).increment(1);
     gauge!(DELIVERIES_DEFERRED).set(report.deliveries.deferred as f64);
-    gauge!(DELIVERIES_PENDING)
-        .set((report.deliveries.deferred + report.deliveries.retried) as f64);
+    gauge!(DELIVERIES_PENDING).set((report.deliveries.deferred + report.deliveries.retried) as f64);
 }
