@@ -144,7 +144,7 @@ mod tests {
         ] {
             let error = literal.parse::<SecretRef>().unwrap_err().to_string();
             assert!(error.contains("never written"), "{error}");
-            if !literal.is_empty() {
+            if literal.len() > 6 {
                 assert!(!error.contains(literal), "{error}");
             }
         }
