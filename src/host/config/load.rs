@@ -148,7 +148,13 @@ fn read_file(file: &Path) -> Result<Table, ConfigError> {
             file: file.to_owned(),
             line,
             column,
-            message: error.message().trim().to_owned(),
+            message: error
+                .message()
+                .trim()
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     })
 }
