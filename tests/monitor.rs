@@ -581,3 +581,22 @@ async fn store_failure_is_reported_per_scope_and_other_scopes_continue() {
     let report = failing.run_cycle(at(MIN)).await;
     assert!(report.has_errors() && report.failed_entirely());
 }
+
+/// Hosts spawn cycles on multi-threaded runtimes: the futures must be `Send`.
+#[tokio::test]
+async fn cycle_futures_are_send() {
+    fn assert_send<T: Send>(value: T) -> T {
+        value
+    }
+    let rig = Rig::new();
+    let monitor = Arc::new(rig.monitor());
+    rig.source.set(&scope(), listing(true));
+    let spawned = tokio::spawn({
+        let monitor = monitor.clone();
+        async move { monitor.run_cycle(at(0)).await }
+    });
+    let report = spawned.await.expect("join");
+    assert!(!report.has_errors());
+    assert_send(monitor.dispatch(at(1))).await;
+    assert_send(monitor.run_scope(&scope(), at(2))).await;
+}

@@ -218,6 +218,8 @@ impl tracing::Subscriber for Capture {
 async fn the_access_key_never_appears_in_debug_errors_or_logs() {
     let log = Arc::new(Mutex::new(String::new()));
     let _guard = tracing::subscriber::set_default(Capture(log.clone()));
+    // Callsites first hit on another test thread may have cached "never interested".
+    tracing::callsite::rebuild_interest_cache();
     let auth = Arc::new(Auth {
         expires_in_s: 3600,
         rejected: Mutex::new(vec!["t1".into()]),

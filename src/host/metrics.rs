@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use metrics_util::MetricKindMask;
+use runner_monitor_core::monitor::metrics as core;
 
 /// Histogram: wall time of one cycle (every scope, then the dispatch), in seconds.
 pub const CYCLE_DURATION: &str = "runner_monitor_cycle_duration_seconds";
@@ -18,56 +19,52 @@ pub const LAST_CYCLE: &str = "runner_monitor_last_cycle_timestamp_seconds";
 /// table by hand; a test checks the names appear in `/metrics`).
 pub const METRICS: &[(&str, &str, &str)] = &[
     (
-        "runner_monitor_runners",
+        core::RUNNERS,
         "gauge",
         "runners by status; labels scope, status",
     ),
     (
-        "runner_monitor_runner_up",
+        core::RUNNER_UP,
         "gauge",
         "1 while the runner is online (idle or busy), 0 while offline or absent; labels scope, runner",
     ),
     (
-        "runner_monitor_runner_busy",
+        core::RUNNER_BUSY,
         "gauge",
         "1 while the runner runs a job; labels scope, runner",
     ),
+    (core::OPEN_OUTAGES, "gauge", "open outages; label scope"),
     (
-        "runner_monitor_open_outages",
-        "gauge",
-        "open outages; label scope",
-    ),
-    (
-        "runner_monitor_outages_opened_total",
+        core::OUTAGES_OPENED,
         "counter",
         "outages opened; label scope",
     ),
     (
-        "runner_monitor_outages_resolved_total",
+        core::OUTAGES_RESOLVED,
         "counter",
         "outages resolved; label scope",
     ),
     (
-        "runner_monitor_source_errors_total",
+        core::SOURCE_ERRORS,
         "counter",
         "failed observations; labels scope, class (unauthorized, forbidden, not_found, rate_limited, unavailable, invalid_response, incomplete)",
     ),
     (
-        "runner_monitor_deliveries_total",
+        core::DELIVERIES,
         "counter",
         "delivery attempts; labels sink, outcome (sent, retried, failed)",
     ),
     (
-        "runner_monitor_deliveries_pending",
+        core::DELIVERIES_PENDING,
         "gauge",
         "deliveries waiting after the last dispatch (deferred or scheduled for retry)",
     ),
     (
-        "runner_monitor_deliveries_deferred",
+        core::DELIVERIES_DEFERRED,
         "gauge",
         "deliveries left without an attempt in the last dispatch",
     ),
-    ("runner_monitor_cycles_total", "counter", "cycles run"),
+    (core::CYCLES, "counter", "cycles run"),
     (
         CYCLES_FAILED,
         "counter",

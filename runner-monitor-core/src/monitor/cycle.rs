@@ -12,12 +12,18 @@ use crate::ports::StoreError;
 impl Monitor {
     /// Runs every scope, at most `concurrency` at once; reports in configuration order.
     pub(super) async fn run_scopes(&self, now: Timestamp) -> Vec<ScopeReport> {
-        let mut reports: Vec<(usize, ScopeReport)> =
-            futures::stream::iter(self.scopes.iter().enumerate())
-                .map(|(index, scope)| async move { (index, self.run_scope(scope, now).await) })
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .await;
+        // The futures are built eagerly (they do nothing until polled): a closure inside the
+        // stream would make the cycle's future non-`Send` (rustc's higher-ranked closure issue).
+        let scopes: Vec<_> = self
+            .scopes
+            .iter()
+            .enumerate()
+            .map(|(index, scope)| async move { (index, self.run_scope(scope, now).await) })
+            .collect();
+        let mut reports: Vec<(usize, ScopeReport)> = futures::stream::iter(scopes)
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
         reports.sort_by_key(|(index, _)| *index);
         reports.into_iter().map(|(_, report)| report).collect()
     }

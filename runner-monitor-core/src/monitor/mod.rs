@@ -4,7 +4,7 @@
 mod builder;
 mod cycle;
 mod dispatch;
-mod metrics;
+pub mod metrics;
 mod report;
 
 use std::sync::Arc;
