@@ -1,7 +1,7 @@
 //! The runner-monitor daemon: `cargo run --example daemon --features host -- --config monitor.toml`.
 //!
 //! `--once` runs one cycle (exit 0 healthy, 1 outage open, 2 error), `--check-config` prints the
-//! effective configuration. See `docs/hosts.md` for the configuration reference.
+//! effective configuration. See the README ("Hosts") for the configuration reference.
 
 use std::process::ExitCode;
 

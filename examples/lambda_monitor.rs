@@ -1,7 +1,7 @@
 //! AWS Lambda: one monitoring cycle per EventBridge scheduled event.
 //!
 //! Build with `cargo lambda build --release --arm64 --example lambda_monitor --features lambda`;
-//! deploy with `deploy/template.yaml` (see `docs/hosts.md`). The function is built once per
+//! deploy with `deploy/template.yaml` (see the README ("Hosts")). The function is built once per
 //! container; a failed cycle fails the invocation, so EventBridge retries it.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;

@@ -1,7 +1,7 @@
 //! AWS Lambda: Slack slash commands through API Gateway (HTTP API payload 2.0 or REST proxy 1.0).
 //!
 //! Build with `cargo lambda build --release --arm64 --example lambda_slack --features lambda`;
-//! deploy with `deploy/template.yaml` (see `docs/hosts.md`). The store and the handler are built
+//! deploy with `deploy/template.yaml` (see the README ("Hosts")). The store and the handler are built
 //! once per container.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};

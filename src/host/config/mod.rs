@@ -19,7 +19,7 @@
 //! Every key can be set or overridden by an environment variable `RUNNER_MONITOR_<KEY PATH>`,
 //! path segments joined by `__`: `RUNNER_MONITOR_GITHUB__SCOPES="acme/api,org:acme"`,
 //! `RUNNER_MONITOR_POLICY__OPEN_AFTER=5m`, `RUNNER_MONITOR_SINKS__0__WEBHOOK_URL=env:HOOK`. See
-//! `docs/hosts.md` for every key.
+//! the README ("Hosts") for every key.
 
 mod daemon;
 mod env;
