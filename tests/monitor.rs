@@ -489,7 +489,7 @@ async fn delivery_ttl_gives_up() {
 }
 
 #[tokio::test]
-async fn one_delivery_per_sink_and_removed_sinks_are_abandoned() {
+async fn one_delivery_per_sink_and_removed_sinks_wait_for_the_ttl() {
     let rig = Rig::new();
     let pager = Arc::new(RecordingNotifier::new());
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
@@ -502,9 +502,35 @@ async fn one_delivery_per_sink_and_removed_sinks_are_abandoned() {
     rig.open_outage(&monitor).await;
     assert_eq!(rig.notifier.delivered().len(), 1);
     assert_eq!(pager.delivered().len(), 0);
-    // Reconfigured without the pager: its pending delivery is abandoned, not stuck forever.
-    let report = rig.monitor().run_cycle(at(10 * MIN)).await;
-    assert_eq!(report.deliveries.failed, 1);
+    // A monitor without the pager (another host, or a new configuration) leaves its delivery to
+    // whoever has that sink...
+    let without_pager = rig.monitor();
+    let report = without_pager.run_cycle(at(10 * MIN)).await;
+    assert_eq!(
+        (report.deliveries.failed, report.deliveries.deferred),
+        (0, 1)
+    );
+    pager.recover();
+    monitor.run_cycle(at(20 * MIN)).await;
+    assert_eq!(
+        pager.delivered().len(),
+        1,
+        "the monitor with the pager delivers it"
+    );
+    // ...and gives it up only after delivery_ttl, so nothing is stuck forever.
+    pager.fail_always(NotifyError::transient("down"));
+    rig.source.set(&scope(), listing(true));
+    monitor.run_cycle(at(30 * MIN)).await; // resolved: slack delivered, pager fails
+    assert_eq!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .len(),
+        1
+    );
+    let report = without_pager.run_cycle(at(30 * MIN + 24 * 60 * MIN)).await;
+    assert_eq!(report.deliveries.failed, 1, "abandoned after delivery_ttl");
     assert!(
         rig.memory
             .pending_deliveries(10)

@@ -23,8 +23,9 @@ impl Monitor {
     /// order (a delivery waits while an earlier one of the same subject is pending); sinks in
     /// parallel. Success settles as delivered; a retryable failure is scheduled again with
     /// exponential backoff (never sooner than the destination's retry-after, which also pauses that
-    /// sink for the rest of the dispatch); a permanent failure, an expired `delivery_ttl` or an
-    /// unconfigured sink abandons the delivery, with a warning.
+    /// sink for the rest of the dispatch); a permanent failure or an expired `delivery_ttl`
+    /// abandons the delivery, with a warning. Deliveries for a sink this monitor does not have are
+    /// left to the monitor that has it, and abandoned only after `delivery_ttl`.
     pub async fn dispatch(&self, now: Timestamp) -> DispatchReport {
         let mut report = DispatchReport::default();
         let pending = match self.store.pending_deliveries(self.delivery_batch).await {
@@ -39,10 +40,19 @@ impl Monitor {
         let (known, unknown): (Vec<_>, Vec<_>) = pending
             .into_iter()
             .partition(|d| self.sinks.iter().any(|s| s.name == d.sink));
+        // Another monitor sharing this store may have that sink (a configuration rollout, two
+        // hosts): leave its deliveries alone until `delivery_ttl`, then give them up.
         for delivery in unknown {
-            let reason = format!("sink `{}` is no longer configured", delivery.sink);
-            self.abandon(&delivery, now, reason, &mut report).await;
-            report.failed += 1;
+            if elapsed(delivery.created_at, now) >= self.policy.delivery_ttl {
+                let reason = format!(
+                    "sink `{}` is not configured here and nobody delivered it within delivery_ttl",
+                    delivery.sink
+                );
+                self.abandon(&delivery, now, reason, &mut report).await;
+                report.failed += 1;
+            } else {
+                report.deferred += 1;
+            }
         }
 
         let per_sink = self.sinks.iter().map(|sink| {

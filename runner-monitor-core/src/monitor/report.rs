@@ -89,10 +89,10 @@ pub struct DispatchReport {
     pub sent: usize,
     /// Failed and scheduled again.
     pub retried: usize,
-    /// Given up (permanent failure, `delivery_ttl` passed, or sink no longer configured).
+    /// Given up (permanent failure, or `delivery_ttl` passed).
     pub failed: usize,
-    /// Left pending without an attempt (not due yet, or waiting behind an earlier delivery of the
-    /// same subject).
+    /// Left pending without an attempt (not due yet, waiting behind an earlier delivery of the
+    /// same subject, or for a sink this monitor does not have).
     pub deferred: usize,
     /// Reading or settling the outbox failed.
     #[serde(serialize_with = "display_opt")]
