@@ -62,6 +62,21 @@ pub(crate) fn filters(item_types: &[String]) -> Vec<FilterCondition> {
 }
 
 impl StatelyClient {
+    /// One unary call of `method` with auth, the 401 refresh and retries; counts a round trip per
+    /// attempt.
+    async fn unary<Req: prost::Message, Resp: prost::Message + Default>(
+        &self,
+        method: &str,
+        request: &Req,
+    ) -> Result<Resp, ClientError> {
+        let url = self.url(method);
+        self.run(|headers| {
+            self.count_round_trip();
+            unary::call(&self.inner.http, &url, headers, self.inner.timeout, request)
+        })
+        .await
+    }
+
     /// Creates or replaces items atomically; returns them as stored (generated ids filled in).
     ///
     /// # Errors
@@ -74,19 +89,7 @@ impl StatelyClient {
             schema_version_id: self.inner.schema_version,
             schema_id: self.inner.schema_id,
         };
-        let url = self.url("Put");
-        let response: PutResponse = self
-            .run(|headers| {
-                self.count_round_trip();
-                unary::call(
-                    &self.inner.http,
-                    &url,
-                    headers,
-                    self.inner.timeout,
-                    &request,
-                )
-            })
-            .await?;
+        let response: PutResponse = self.unary("Put", &request).await?;
         self.count_write();
         Ok(response.items)
     }
@@ -111,19 +114,7 @@ impl StatelyClient {
             schema_version_id: self.inner.schema_version,
             schema_id: self.inner.schema_id,
         };
-        let url = self.url("Get");
-        let response: GetResponse = self
-            .run(|headers| {
-                self.count_round_trip();
-                unary::call(
-                    &self.inner.http,
-                    &url,
-                    headers,
-                    self.inner.timeout,
-                    &request,
-                )
-            })
-            .await?;
+        let response: GetResponse = self.unary("Get", &request).await?;
         Ok(response.items)
     }
 
@@ -146,19 +137,7 @@ impl StatelyClient {
             schema_version_id: self.inner.schema_version,
             schema_id: self.inner.schema_id,
         };
-        let url = self.url("Delete");
-        let _: DeleteResponse = self
-            .run(|headers| {
-                self.count_round_trip();
-                unary::call(
-                    &self.inner.http,
-                    &url,
-                    headers,
-                    self.inner.timeout,
-                    &request,
-                )
-            })
-            .await?;
+        let _: DeleteResponse = self.unary("Delete", &request).await?;
         self.count_write();
         Ok(())
     }
