@@ -169,7 +169,6 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
     };
     let (first, second) = (build(), build());
     let script = [(0, true), (MIN, false), (3 * MIN, false), (10 * MIN, true)];
-    let mut conflicts = 0;
     for (time, online) in script {
         for scope in &scopes {
             rig.source.set(scope, listing(online));
@@ -181,7 +180,6 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
         );
         for report in a.iter().chain(&b) {
             assert!(!report.has_error(), "{report:?}");
-            conflicts += report.conflicts_retried;
         }
         first.dispatch(at(time)).await;
     }
@@ -202,8 +200,6 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 40, "no duplicates");
-    // Sanity: the race was real at least sometimes (both planned against the same version).
-    let _ = conflicts;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -55,8 +55,8 @@ impl Monitor {
             report.runners_seen = plan.stats.runners_seen;
             report.open_outages =
                 state.open_outages.len() + plan.stats.outages_opened - plan.stats.outages_resolved;
-            metrics::runners(scope, &state, &plan);
             if plan.is_empty() {
+                metrics::runners(scope, &state, &plan);
                 debug!(scope = %scope, "steady state: nothing to write");
                 return report;
             }
@@ -68,6 +68,7 @@ impl Monitor {
                     report.outages_resolved = plan.stats.outages_resolved;
                     report.notifications = plan.notifications.len();
                     metrics::committed(scope, &plan);
+                    metrics::runners(scope, &state, &plan);
                     for notification in &plan.notifications {
                         info!(
                             scope = %scope,

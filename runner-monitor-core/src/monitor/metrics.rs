@@ -44,7 +44,8 @@ pub(super) fn committed(scope: &Scope, plan: &Plan) {
     counter!(OUTAGES_RESOLVED, "scope" => scope).increment(plan.stats.outages_resolved as u64);
 }
 
-/// Runner counts by status after the plan (approximate under conflicts: the last plan wins).
+/// Runner gauges as of the plan, recorded once it is known to hold (committed, or nothing to
+/// commit).
 pub(super) fn runners(scope: &Scope, state: &ScopeState, plan: &Plan) {
     if plan.stats.runners_seen == 0 && state.runners.is_empty() {
         return;
