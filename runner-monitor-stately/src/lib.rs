@@ -23,5 +23,7 @@ pub use config::{
 pub use error::ClientError;
 pub use store::StatelyStore;
 
+/// The StatelyDB emulator (crate `runner-monitor-stately-emulator`), re-exported with feature
+/// `emulator` so tests and benches reach it next to the store.
 #[cfg(feature = "emulator")]
-pub mod emulator;
+pub use runner_monitor_stately_emulator as emulator;

@@ -5,7 +5,7 @@
 mod emulator_client;
 
 use emulator_client::*;
-use runner_monitor_stately::emulator::Emulator;
+use runner_monitor_stately_emulator::Emulator;
 
 #[tokio::test]
 async fn answers_arrive_while_the_request_is_still_streaming_and_commit_applies_atomically() {

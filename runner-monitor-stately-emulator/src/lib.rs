@@ -12,8 +12,8 @@
 //! checks the client rather than mirroring it.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), runner_monitor_stately::emulator::EmulatorError> {
-//! use runner_monitor_stately::emulator::Emulator;
+//! # async fn demo() -> Result<(), runner_monitor_stately_emulator::EmulatorError> {
+//! use runner_monitor_stately_emulator::Emulator;
 //! let emu = Emulator::start().await?;
 //! let endpoint = emu.endpoint(); // "http://127.0.0.1:PORT"
 //! # let _ = endpoint; Ok(()) }

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use bytes::{Buf, Bytes, BytesMut};
 use futures::StreamExt;
 use prost::Message;
-use runner_monitor_stately::emulator::Emulator;
+use runner_monitor_stately_emulator::Emulator;
 use tokio::sync::mpsc;
 
 // ---- messages (field numbers from the reference) ----

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use emulator_client::*;
-use runner_monitor_stately::emulator::{Code, Emulator, Fault, ManualClock, Method};
+use runner_monitor_stately_emulator::{Code, Emulator, Fault, ManualClock, Method};
 
 #[tokio::test]
 async fn injected_failures_hit_the_next_calls_then_stop() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use emulator_client::*;
-use runner_monitor_stately::emulator::{Emulator, ManualClock, original_schema};
+use runner_monitor_stately_emulator::{Emulator, ManualClock, original_schema};
 
 #[tokio::test]
 async fn put_get_delete_round_trip_with_escaped_keys() {
@@ -50,7 +50,7 @@ async fn put_get_delete_round_trip_with_escaped_keys() {
     let s = emu.stats();
     assert_eq!(
         (
-            s.calls(runner_monitor_stately::emulator::Method::Put),
+            s.calls(runner_monitor_stately_emulator::Method::Put),
             s.items_put,
             s.items_deleted
         ),
