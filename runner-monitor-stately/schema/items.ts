@@ -117,7 +117,8 @@ export const OutageEvent = itemType("OutageEvent", {
     notificationSent: { type: bool, required: false }, // #8
     createdAt: { type: timestampMilliseconds, fromMetadata: "createdAtTime" }, // #9
     updatedAt: { type: timestampMilliseconds, fromMetadata: "lastModifiedAtTime" }, // #10
-    runnerName: { type: string }, // #11
+    /** The original declared `readDefault: "Unknown"` (items written before version 2); kept unchanged. */
+    runnerName: { type: string, readDefault: "Unknown" }, // #11
     // --- version 3 ---
     /** "", "recovered" or "removed". */
     resolution: { type: string, required: false }, // #12

@@ -1,6 +1,10 @@
 // Migration from the original monitor's schema (version 2) to runner-monitor's (version 3).
-// Only additions: every version-2 field keeps its number and meaning, so the original monitor
-// and runner-monitor can read and write the same store during a migration.
+// Every version-2 field keeps its number and meaning, so the original monitor and runner-monitor
+// can read and write the same store during a migration. Each change to a version-2 field has the
+// command the schema package requires for it (`node check.mjs` verifies this against version 2):
+// fields that stop being required get `markFieldAsNotRequired` with the value a version-2 reader
+// (the original monitor) sees when runner-monitor leaves the field empty; `runnerName` keeps its
+// version-2 `readDefault` ("Unknown"), so it needs no `modifyFieldReadDefault`.
 
 import { migrate } from "@stately-cloud/schema";
 
@@ -9,6 +13,10 @@ export const RunnerMonitorV3 = migrate(
   "runner-monitor: scope versions, source health, runner history ids, outage resolution and TTL, outbox, scope index",
   (m) => {
     m.changeType("Repository", (t) => {
+      // Organization and enterprise scopes have no repository name.
+      t.markFieldAsNotRequired("name", "unknown");
+      // 0 until the first successful observation.
+      t.markFieldAsNotRequired("lastSyncedAt", 1n);
       t.addField("version");
       t.addField("failingSince");
       t.addField("lastFailureClass");
@@ -22,6 +30,11 @@ export const RunnerMonitorV3 = migrate(
       t.addField("scopeKind");
     });
     m.changeType("Runner", (t) => {
+      // GitHub may report no OS or no labels; timestamps may be unknown for migrated runners.
+      t.markFieldAsNotRequired("os", "unknown");
+      t.markFieldAsNotRequired("labels", [{ name: "self-hosted" }]);
+      t.markFieldAsNotRequired("lastSeenAt", 1n);
+      t.markFieldAsNotRequired("firstSeenAt", 1n);
       t.addField("busy");
       t.addField("ephemeral");
       t.addField("runnerGroupId");
@@ -39,6 +52,8 @@ export const RunnerMonitorV3 = migrate(
     // written with until they are written again (runner-monitor rewrites an outage when it
     // resolves it or counts a reminder).
     m.changeType("OutageEvent", (t) => {
+      // runner-monitor renders its own messages; the description is informative only.
+      t.markFieldAsNotRequired("description", "Runner outage");
       t.addField("resolution");
       t.addField("resolvedStatus");
       t.addField("reminders");
