@@ -118,6 +118,12 @@ impl DecodedPut {
             None => Vec::new(),
         };
         let fields = wire::parse(&payload).map_err(bad_payload)?;
+        if let Some(missing) = ty.required.iter().find(|n| !wire::non_zero(&fields, **n)) {
+            return Err(ConnectError::invalid(format!(
+                "{}: required field #{missing} is missing or zero",
+                ty.name
+            )));
+        }
         let mut segments = Vec::new();
         let mut pending_seq = None;
         let mut explicit_seq = None;

@@ -43,5 +43,5 @@ pub use schema::{
     ItemType, KeyKind, RUNNER_MONITOR_SCHEMA_ID, Schema, SchemaError, Ttl, original_schema,
     runner_monitor_schema,
 };
-pub use server::{Emulator, EmulatorBuilder, EmulatorError, StoredItemView};
+pub use server::{DEFAULT_MAX_WRITES, Emulator, EmulatorBuilder, EmulatorError, StoredItemView};
 pub use stats::{Method, Stats};

@@ -57,6 +57,10 @@ pub struct ItemType {
     pub last_modified_at_field: Option<u32>,
     /// Expiry rule.
     pub ttl: Option<Ttl>,
+    /// Fields a put must set to a non-zero value (the schema package's default for every
+    /// non-bool field without `required: false`, `readDefault`, `initialValue` or
+    /// `fromMetadata`), as the server validates them.
+    pub required: Vec<u32>,
     /// Parsed template: (namespace, variable name) per segment.
     pub(crate) segments: Vec<(String, String)>,
 }
@@ -81,6 +85,7 @@ impl ItemType {
             created_at_field: None,
             last_modified_at_field: None,
             ttl: None,
+            required: Vec::new(),
             segments,
         }
     }
@@ -117,6 +122,13 @@ impl ItemType {
         self
     }
 
+    /// Declares the fields a put must set non-zero (see [`ItemType::required`]).
+    #[must_use]
+    pub fn required(mut self, fields: &[u32]) -> Self {
+        self.required = fields.to_vec();
+        self
+    }
+
     /// Sets the TTL rule.
     #[must_use]
     pub fn ttl(mut self, ttl: Ttl) -> Self {
@@ -135,7 +147,9 @@ impl ItemType {
 pub struct Schema {
     /// Schema id (`schema_id` in requests).
     pub schema_id: u64,
-    /// Schema version (`schema_version_id` in requests); never 0.
+    /// The newest published schema version; never 0. Requests may carry any published version,
+    /// 1 to `version` (items are stored and returned as written: translation between versions
+    /// is not modelled).
     pub version: u32,
     /// Item types.
     pub item_types: Vec<ItemType>,
@@ -204,7 +218,8 @@ impl Schema {
 /// The original TypeScript monitor's schema id, kept by later versions.
 pub const RUNNER_MONITOR_SCHEMA_ID: u64 = 3_168_601_782_134_171;
 
-/// runner-monitor's schema version 3 (`schema/ITEMS.md`).
+/// runner-monitor's schema version 3 (`runner-monitor-stately/schema/`: field numbers and the
+/// required fields are those of its `wire-fields.json`, checked by a test there).
 #[must_use]
 pub fn runner_monitor_schema() -> Schema {
     use KeyKind::{String as S, Uint as U};
@@ -214,12 +229,14 @@ pub fn runner_monitor_schema() -> Schema {
         item_types: vec![
             ItemType::new("Repository", "/repo-:repoId")
                 .key("repoId", 1, S)
-                .created_at(5),
+                .created_at(5)
+                .required(&[1, 2]),
             ItemType::new("Runner", "/repo-:repoId/runner-:name")
                 .key("repoId", 2, S)
                 .key("name", 3, S)
                 .created_at(10)
-                .last_modified_at(11),
+                .last_modified_at(11)
+                .required(&[1, 2, 3, 4]),
             ItemType::new(
                 "OutageEvent",
                 "/repo-:repoId/history-:runnerId/outage-:outageId",
@@ -230,28 +247,38 @@ pub fn runner_monitor_schema() -> Schema {
             .sequence(1)
             .created_at(9)
             .last_modified_at(10)
-            .ttl(Ttl::AtTimestamp { field: 16 }),
+            .ttl(Ttl::AtTimestamp { field: 16 })
+            .required(&[2, 3, 4, 5]),
             ItemType::new("OutageCounter", "/repo-:repoId/counter-:runnerName")
                 .key("repoId", 1, S)
-                .key("runnerName", 2, S),
+                .key("runnerName", 2, S)
+                .required(&[1, 2, 3]),
             ItemType::new("Delivery", "/repo-:repoId/delivery-:seq")
                 .key("repoId", 1, S)
                 .key("seq", 2, U)
                 .sequence(2)
-                .ttl(Ttl::AtTimestamp { field: 10 }),
+                .ttl(Ttl::AtTimestamp { field: 10 })
+                .required(&[1, 3, 4, 5]),
             ItemType::new("ScopeIndex", "/index-:indexId/scope-:repoId")
                 .key("indexId", 1, S)
-                .key("repoId", 2, S),
+                .key("repoId", 2, S)
+                .required(&[1, 2]),
         ],
     }
 }
 
-/// The original TypeScript monitor's schema (version 2): outages expire 30 days after creation.
+/// The original TypeScript monitor's schema (version 2): outages expire 30 days after creation
+/// and every non-bool field it declared is required, except `resolvedAt` (`required: false`) and
+/// `runnerName` (`readDefault: "Unknown"`).
 #[must_use]
 pub fn original_schema() -> Schema {
     let mut s = runner_monitor_schema();
     s.version = 2;
     s.item_types.truncate(3);
+    let required: [&[u32]; 3] = [&[1, 2, 3, 6], &[1, 2, 3, 4, 6, 7, 8, 9], &[2, 3, 4, 5, 7]];
+    for (t, r) in s.item_types.iter_mut().zip(required) {
+        t.required = r.to_vec();
+    }
     if let Some(outage) = s.item_types.get_mut(2) {
         outage.ttl = Some(Ttl::FromCreated(Duration::from_secs(30 * 24 * 3600)));
     }

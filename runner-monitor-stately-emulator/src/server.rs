@@ -62,6 +62,7 @@ pub(crate) struct Shared {
     pub page_cap: Option<u32>,
     pub chunk: usize,
     pub next_txn: AtomicU64,
+    pub max_writes: usize,
 }
 
 impl Shared {
@@ -73,6 +74,17 @@ impl Shared {
         self.db
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Refuses a request or transaction writing more than the configured maximum.
+    pub fn check_writes(&self, writes: usize) -> Result<(), ConnectError> {
+        if writes > self.max_writes {
+            return Err(ConnectError::invalid(format!(
+                "{writes} puts and deletes exceed the limit of {} per request or transaction",
+                self.max_writes
+            )));
+        }
+        Ok(())
     }
 
     /// Checks a request's store id, schema id and schema version.
@@ -95,12 +107,12 @@ impl Shared {
                 self.schema.schema_id
             )));
         }
-        if version != self.schema.version {
+        if version == 0 || version > self.schema.version {
             return Err(ConnectError::stately(
                 Code::FailedPrecondition,
                 "SchemaVersionMismatch",
                 format!(
-                    "schema version {version} does not match the store's version {}",
+                    "schema version {version} is not a published version of this store's schema (1 to {})",
                     self.schema.version
                 ),
             ));
@@ -120,7 +132,13 @@ pub struct EmulatorBuilder {
     clock: Arc<dyn Clock>,
     page_cap: Option<u32>,
     chunk: usize,
+    max_writes: usize,
 }
+
+/// Default for [`EmulatorBuilder::max_writes`]: 100 puts and deletes per request or transaction,
+/// the limit of DynamoDB's `TransactWriteItems`, which StatelyDB is built on (not published by
+/// StatelyDB: see the README's real-service checklist).
+pub const DEFAULT_MAX_WRITES: usize = 100;
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
@@ -133,6 +151,7 @@ impl Default for EmulatorBuilder {
             clock: Arc::new(SystemClock),
             page_cap: None,
             chunk: 25,
+            max_writes: DEFAULT_MAX_WRITES,
         }
     }
 }
@@ -180,6 +199,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Refuses requests and transactions with more than `max` puts and deletes
+    /// (default [`DEFAULT_MAX_WRITES`]) with `invalid_argument`.
+    #[must_use]
+    pub fn max_writes(mut self, max: usize) -> Self {
+        self.max_writes = max.max(1);
+        self
+    }
+
     /// Caps every list page at `cap` items whatever the client's limit, as StatelyDB may.
     #[must_use]
     pub fn page_cap(mut self, cap: u32) -> Self {
@@ -217,6 +244,7 @@ impl EmulatorBuilder {
             page_cap: self.page_cap,
             chunk: self.chunk,
             next_txn: AtomicU64::new(1),
+            max_writes: self.max_writes,
         });
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(Emulator {

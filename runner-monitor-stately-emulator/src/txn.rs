@@ -39,6 +39,12 @@ impl Txn {
         }
     }
 
+    /// Puts and deletes buffered so far.
+    #[must_use]
+    pub fn write_count(&self) -> usize {
+        self.writes.len()
+    }
+
     /// Reads keys as of the transaction's start (its own buffered writes are not visible).
     pub fn get(&mut self, keys: Vec<KeyPath>, now_ms: i64) -> Vec<Item> {
         let mut out = Vec::new();

@@ -121,6 +121,20 @@ pub fn last<'a>(fields: &[Field<'a>], number: u32) -> Option<Value<'a>> {
         .map(|f| f.value)
 }
 
+/// Whether field `number` is set to a non-zero value (for a repeated field: has an element), the
+/// server's test for a required field.
+#[must_use]
+pub fn non_zero(fields: &[Field<'_>], number: u32) -> bool {
+    fields.iter().any(|f| {
+        f.number == number
+            && match f.value {
+                Value::Varint(v) | Value::Fixed64(v) => v != 0,
+                Value::Fixed32(v) => v != 0,
+                Value::Bytes(b) => !b.is_empty(),
+            }
+    })
+}
+
 /// Reads an unsigned varint field (0 when absent).
 ///
 /// # Errors

@@ -68,6 +68,8 @@ async fn metadata_timestamps_are_filled_and_created_is_kept() {
         .unwrap();
     let c = Client::new(&emu);
     let mut r = Runner {
+        runner_id: 7,
+        status: 1,
         repo_id: "o/r".into(),
         name: "a".into(),
         created_at: 5,
@@ -139,6 +141,8 @@ async fn sequences_are_contiguous_per_parent_and_type() {
                 &Delivery {
                     repo_id: "o/r".into(),
                     sink: "slack".into(),
+                    notification: "{}".into(),
+                    created_at: 1,
                     ..Default::default()
                 },
             ),
@@ -146,6 +150,9 @@ async fn sequences_are_contiguous_per_parent_and_type() {
                 "Delivery",
                 &Delivery {
                     repo_id: "x".into(),
+                    sink: "slack".into(),
+                    notification: "{}".into(),
+                    created_at: 1,
                     ..Default::default()
                 },
             ),
@@ -180,7 +187,10 @@ async fn seed_runners(c: &Client, repo: &str, n: usize) {
     for i in 0..n {
         batch.push(runner(repo, &format!("r{i:03}")));
     }
-    c.put(batch).await.unwrap();
+    // At most DEFAULT_MAX_WRITES puts per request, as the server.
+    for chunk in batch.chunks(runner_monitor_stately_emulator::DEFAULT_MAX_WRITES) {
+        c.put(chunk.to_vec()).await.unwrap();
+    }
 }
 
 #[tokio::test]
@@ -263,6 +273,8 @@ async fn ttl_hides_expired_items_and_zero_means_never() {
                 repo_id: "r".into(),
                 runner_id: 1,
                 expires_at,
+                status: 2,
+                started_at: 1,
                 ..Default::default()
             },
         )

@@ -67,6 +67,8 @@ async fn reads_see_the_snapshot_at_begin() {
     let emu = Emulator::start().await.unwrap();
     let c = Client::new(&emu);
     let mut r = Runner {
+        runner_id: 7,
+        status: 1,
         repo_id: "r".into(),
         name: "a".into(),
         os: "old".into(),

@@ -92,7 +92,12 @@ async fn session(
             "the first transaction message must be begin",
         ));
     };
-    shared.check_target(begin.store_id, begin.schema_id, begin.schema_version_id)?;
+    // The official JS and Go clients begin without a schema id: the server takes the store's.
+    let schema_id = match begin.schema_id {
+        0 => shared.schema.schema_id,
+        id => id,
+    };
+    shared.check_target(begin.store_id, schema_id, begin.schema_version_id)?;
     let id = shared.next_txn.fetch_add(1, Ordering::Relaxed);
     let mut txn = Txn::begin(&shared.db(), id);
     let c = &shared.counters;
@@ -113,6 +118,9 @@ async fn session(
             }
             Command::GetItems(g) => {
                 bump(&c.txn_gets, 1);
+                if g.gets.is_empty() {
+                    return Err(ConnectError::invalid("get_items.gets must not be empty"));
+                }
                 let keys = g
                     .gets
                     .iter()
@@ -147,6 +155,10 @@ async fn session(
             }
             Command::PutItems(p) => {
                 bump(&c.txn_puts, 1);
+                if p.puts.is_empty() {
+                    return Err(ConnectError::invalid("put_items.puts must not be empty"));
+                }
+                shared.check_writes(txn.write_count() + p.puts.len())?;
                 let generated_ids = {
                     let db = shared.db();
                     txn.put(&shared.schema, &db, &p.puts)?
@@ -156,6 +168,10 @@ async fn session(
             }
             Command::DeleteItems(d) => {
                 bump(&c.txn_deletes, 1);
+                if d.deletes.is_empty() {
+                    return Err(ConnectError::invalid("delete_items.deletes must not be empty"));
+                }
+                shared.check_writes(txn.write_count() + d.deletes.len())?;
                 let keys = d
                     .deletes
                     .iter()

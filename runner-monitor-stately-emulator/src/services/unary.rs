@@ -58,6 +58,7 @@ pub(super) async fn put(shared: &Shared, body: Body) -> Response<Body> {
         if req.puts.is_empty() {
             return Err(ConnectError::invalid("puts must not be empty"));
         }
+        shared.check_writes(req.puts.len())?;
         let now = shared.now();
         let mut db = shared.db();
         let mut seqs = SeqAlloc::default();
@@ -105,6 +106,7 @@ pub(super) async fn delete(shared: &Shared, body: Body) -> Response<Body> {
         if req.deletes.is_empty() {
             return Err(ConnectError::invalid("deletes must not be empty"));
         }
+        shared.check_writes(req.deletes.len())?;
         let writes = req
             .deletes
             .iter()

@@ -262,6 +262,8 @@ pub struct Runner {
     pub repo_id: String,
     #[prost(string, tag = "3")]
     pub name: String,
+    #[prost(int32, tag = "4")]
+    pub status: i32,
     #[prost(string, tag = "6")]
     pub os: String,
     #[prost(sint64, tag = "10")]
@@ -277,6 +279,10 @@ pub struct Outage {
     pub repo_id: String,
     #[prost(uint64, tag = "3")]
     pub runner_id: u64,
+    #[prost(int32, tag = "4")]
+    pub status: i32,
+    #[prost(sint64, tag = "5")]
+    pub started_at: i64,
     #[prost(string, tag = "7")]
     pub description: String,
     #[prost(sint64, tag = "9")]
@@ -294,6 +300,10 @@ pub struct Delivery {
     pub seq: u64,
     #[prost(string, tag = "3")]
     pub sink: String,
+    #[prost(string, tag = "4")]
+    pub notification: String,
+    #[prost(sint64, tag = "5")]
+    pub created_at: i64,
     #[prost(sint64, tag = "10")]
     pub expires_at: i64,
 }
@@ -303,6 +313,7 @@ pub fn runner(repo: &str, name: &str) -> Item {
         runner_id: 7,
         repo_id: repo.into(),
         name: name.into(),
+        status: 1,
         os: "linux".into(),
         ..Default::default()
     };
@@ -314,6 +325,8 @@ pub fn outage(repo: &str, runner_id: u64, outage_id: u64) -> Item {
         outage_id,
         repo_id: repo.into(),
         runner_id,
+        status: 2,
+        started_at: 1_700_000_000_000,
         description: format!("outage {outage_id}"),
         ..Default::default()
     };
