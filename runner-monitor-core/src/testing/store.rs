@@ -197,7 +197,8 @@ pub async fn concurrent_commits_exactly_one_wins(store: &dyn Store) {
         async move {
             let name = format!("r{i}");
             let changes = [
-                Change::PutRunner(runner_record(&name, i, RunnerStatus::Offline, at(0))),
+                // GitHub runner ids start at 1 (StatelyDB requires Runner.runnerId non-zero)
+                Change::PutRunner(runner_record(&name, i + 1, RunnerStatus::Offline, at(0))),
                 Change::OpenOutage(outage("shared", 1, at(i as i64))),
                 Change::Enqueue {
                     sink: "s".into(),
