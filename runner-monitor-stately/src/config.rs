@@ -121,6 +121,10 @@ pub struct StatelyConfig {
     pub transaction_timeout: Duration,
     /// Page size of list calls. Default 1,000.
     pub page_size: u32,
+    /// Puts and deletes per transaction the server accepts. Default 100 (see the README's
+    /// real-service checklist). A commit whose history expiry would exceed it deletes the
+    /// overflow of expired items after the commit, in batches of this size.
+    pub max_transaction_writes: usize,
     /// Retries of retryable failures.
     pub retry: RetryPolicy,
     /// `User-Agent` header.
@@ -142,6 +146,7 @@ impl StatelyConfig {
             request_timeout: Duration::from_secs(30),
             transaction_timeout: Duration::from_secs(60),
             page_size: 1_000,
+            max_transaction_writes: 100,
             retry: RetryPolicy::default(),
             user_agent: concat!("runner-monitor-stately/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
@@ -187,6 +192,12 @@ impl StatelyConfig {
     /// Sets the retry policy.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Sets the maximum puts and deletes per transaction.
+    pub fn max_transaction_writes(mut self, max: usize) -> Self {
+        self.max_transaction_writes = max.max(1);
         self
     }
 

@@ -10,7 +10,8 @@ use crate::client::ListOptions;
 use crate::keys;
 
 enum Outcome {
-    Committed(Version),
+    /// Committed; the history-expiry deletes that did not fit in the transaction.
+    Committed(Version, Vec<String>),
     /// The scope is at another version.
     Stale(Version),
     /// A change broke a rule.
@@ -32,6 +33,7 @@ pub(super) async fn commit(
         index_id: &store.index_id,
         history_ttl: store.history_ttl,
     };
+    let max_writes = store.max_transaction_writes;
     let outcome = store
         .client
         .transaction(move |mut tx| async move {
@@ -48,18 +50,22 @@ pub(super) async fn commit(
                 return Ok(Outcome::Rejected(error));
             }
             let version = expected + 1;
-            let writes = writes::plan(context, &snapshot, &state, version, changes)?;
+            let mut writes = writes::plan(context, &snapshot, &state, version, changes)?;
+            let later = writes.split_expiry(max_writes);
             tx.put(writes.puts).await?;
             tx.delete(&writes.deletes)?;
             match tx.commit().await {
-                Ok(_) => Ok(Outcome::Committed(version)),
+                Ok(_) => Ok(Outcome::Committed(version, later)),
                 Err(error) if error.is_concurrent_modification() => Ok(Outcome::Lost),
                 Err(error) => Err(error),
             }
         })
         .await?;
     match outcome {
-        Outcome::Committed(version) => Ok(Receipt { version }),
+        Outcome::Committed(version, later) => {
+            delete_expired(store, &later, max_writes).await;
+            Ok(Receipt { version })
+        }
         Outcome::Stale(actual) => Err(StoreError::Conflict {
             scope: scope.clone(),
             expected,
@@ -71,5 +77,17 @@ pub(super) async fn commit(
             actual: expected,
         }),
         Outcome::Rejected(error) => Err(error),
+    }
+}
+
+/// Deletes history that expired but did not fit in the commit's transaction, in batches the
+/// server accepts. These items are already past the retention the engine decided on, so this is
+/// best effort: a failure is logged and what is left is deleted by a later expiry.
+async fn delete_expired(store: &StatelyStore, keys: &[String], max_writes: usize) {
+    for batch in keys.chunks(max_writes.max(1)) {
+        if let Err(error) = store.client.delete(batch).await {
+            tracing::warn!(%error, left = keys.len(), "deleting expired history failed; a later expiry retries");
+            return;
+        }
     }
 }

@@ -53,6 +53,7 @@ pub struct StatelyStore {
     client: StatelyClient,
     index_id: String,
     history_ttl: Duration,
+    max_transaction_writes: usize,
 }
 
 impl StatelyStore {
@@ -77,6 +78,7 @@ impl StatelyStore {
             client,
             index_id: config.index_id.clone(),
             history_ttl: config.history_ttl,
+            max_transaction_writes: config.max_transaction_writes.max(1),
         })
     }
 

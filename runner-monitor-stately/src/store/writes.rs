@@ -20,6 +20,21 @@ use crate::proto::db::PutItem;
 pub(crate) struct Writes {
     pub puts: Vec<PutItem>,
     pub deletes: Vec<String>,
+    /// History expiry: resolved outages and settled deliveries past the cut-off. Unlike the
+    /// other writes they need not be atomic with the change, so a commit too large for one
+    /// transaction deletes the overflow afterwards ([`Writes::split_expiry`]).
+    pub expired: Vec<String>,
+}
+
+impl Writes {
+    /// Keeps as many expiry deletes in the commit as fit in `max` writes and returns the rest,
+    /// to be deleted after the commit in batches of at most `max`.
+    pub fn split_expiry(&mut self, max: usize) -> Vec<String> {
+        let room = max.saturating_sub(self.puts.len() + self.deletes.len());
+        let later = self.expired.split_off(room.min(self.expired.len()));
+        self.deletes.append(&mut self.expired);
+        later
+    }
 }
 
 /// Settings a commit needs.
@@ -206,7 +221,7 @@ impl Planner<'_> {
             if !expired(outage.resolved_at) {
                 writes.puts.push(put_item(OutageEvent::TYPE, &outage));
             } else if outage.outage_id != 0 {
-                writes.deletes.push(outage.key_path());
+                writes.expired.push(outage.key_path());
             }
         }
         for counter in self.counters.values() {
@@ -219,16 +234,20 @@ impl Planner<'_> {
         // outages (resolvedAt 0) and pending deliveries (settledAt 0) never qualify.
         for outage in &self.snapshot.outages {
             if expired(outage.resolved_at) {
-                writes.deletes.push(outage.key_path());
+                writes.expired.push(outage.key_path());
             }
         }
         for delivery in &self.snapshot.deliveries {
             if expired(delivery.settled_at) {
-                writes.deletes.push(delivery.key_path());
+                writes.expired.push(delivery.key_path());
             }
         }
         writes.deletes.sort();
         writes.deletes.dedup();
+        writes.expired.sort();
+        writes.expired.dedup();
+        let deletes = &writes.deletes;
+        writes.expired.retain(|k| deletes.binary_search(k).is_err());
         let index = ScopeIndex {
             index_id: context.index_id.to_owned(),
             repo_id,
@@ -332,8 +351,9 @@ mod tests {
         let mut after = snapshot.state().expect("state");
         after.apply(&changes).expect("valid");
         let writes = plan(CONTEXT, &snapshot, &after, 1, &changes).expect("plan");
+        assert!(writes.deletes.is_empty());
         assert_eq!(
-            writes.deletes,
+            writes.expired,
             ["/repo-o%/r/delivery-1", "/repo-o%/r/history-7/outage-5"]
         );
         let index = decoded(&writes).into_iter().find_map(|i| match i {
