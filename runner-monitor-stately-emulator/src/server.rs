@@ -133,6 +133,7 @@ pub struct EmulatorBuilder {
     page_cap: Option<u32>,
     chunk: usize,
     max_writes: usize,
+    listen: std::net::SocketAddr,
 }
 
 /// Default for [`EmulatorBuilder::max_writes`]: 100 puts and deletes per request or transaction,
@@ -152,6 +153,7 @@ impl Default for EmulatorBuilder {
             page_cap: None,
             chunk: 25,
             max_writes: DEFAULT_MAX_WRITES,
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
 }
@@ -199,6 +201,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The address to listen on (default `127.0.0.1:0`, a free port).
+    #[must_use]
+    pub fn listen(mut self, addr: std::net::SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
     /// Refuses requests and transactions with more than `max` puts and deletes
     /// (default [`DEFAULT_MAX_WRITES`]) with `invalid_argument`.
     #[must_use]
@@ -228,7 +237,7 @@ impl EmulatorBuilder {
     /// fails.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         let kinds = self.schema.validate().map_err(EmulatorError::Schema)?;
-        let listener = TcpListener::bind(("127.0.0.1", 0))
+        let listener = TcpListener::bind(self.listen)
             .await
             .map_err(EmulatorError::Io)?;
         let addr = listener.local_addr().map_err(EmulatorError::Io)?;
