@@ -61,7 +61,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         emulator.store_id(),
         emulator.schema_id(),
         emulator.schema_version(),
-        if args.require_auth.is_some() { "required" } else { "none" }
+        if args.require_auth.is_some() {
+            "required"
+        } else {
+            "none"
+        }
     );
     tokio::signal::ctrl_c().await?;
     emulator.shutdown().await;

@@ -33,12 +33,18 @@ async fn required_fields_must_be_set_and_non_zero() {
     // an OutageEvent without startedAt (#5); Repository without owner (#2)
     let mut o: Outage = decode(&outage("o/r", 7, 0));
     o.started_at = 0;
-    invalid(&c.put(vec![item("OutageEvent", &o)]).await.unwrap_err(), "#5");
+    invalid(
+        &c.put(vec![item("OutageEvent", &o)]).await.unwrap_err(),
+        "#5",
+    );
     let repo = Repository {
         repo_id: "o/r".into(),
         ..Default::default()
     };
-    invalid(&c.put(vec![item("Repository", &repo)]).await.unwrap_err(), "#2");
+    invalid(
+        &c.put(vec![item("Repository", &repo)]).await.unwrap_err(),
+        "#2",
+    );
     // optional fields may be zero: os "" on a Runner, the Repository's name and timestamps
     let mut ok: Runner = decode(&runner("o/r", "c"));
     ok.os = String::new();

@@ -28,7 +28,9 @@ fn node_ready() -> bool {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    let installed = project().join("node_modules/@stately-cloud/client").is_dir();
+    let installed = project()
+        .join("node_modules/@stately-cloud/client")
+        .is_dir();
     if node && installed {
         return true;
     }

@@ -86,9 +86,13 @@ async fn without_the_split_the_server_refuses_the_commit() {
     let store = StatelyStore::new(&config).expect("store");
     let scope: Scope = "acme/big".parse().expect("scope");
     let expire = [Change::ExpireHistory { before: at(10_000) }];
-    let error = store.commit(&scope, 0, &expire).await.expect_err("too large");
+    let error = store
+        .commit(&scope, 0, &expire)
+        .await
+        .expect_err("too large");
     assert!(
-        matches!(&error, StoreError::Other { .. }) && error.to_string().contains("exceed the limit"),
+        matches!(&error, StoreError::Other { .. })
+            && error.to_string().contains("exceed the limit"),
         "{error:?}"
     );
     assert_eq!(history(&emulator), OLD as usize, "nothing was written");

@@ -169,7 +169,9 @@ async fn session(
             Command::DeleteItems(d) => {
                 bump(&c.txn_deletes, 1);
                 if d.deletes.is_empty() {
-                    return Err(ConnectError::invalid("delete_items.deletes must not be empty"));
+                    return Err(ConnectError::invalid(
+                        "delete_items.deletes must not be empty",
+                    ));
                 }
                 shared.check_writes(txn.write_count() + d.deletes.len())?;
                 let keys = d
