@@ -1,8 +1,11 @@
 //! [`StatelyConfig`]: where the store is, which schema it speaks, how to authenticate.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use secrecy::SecretString;
+
+use crate::layout::Layout;
 
 /// The schema id of the original TypeScript monitor's store.
 pub const ORIGINAL_SCHEMA_ID: u64 = 3_168_601_782_134_171;
@@ -129,6 +132,12 @@ pub struct StatelyConfig {
     pub retry: RetryPolicy,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// Which group holds a scope ([`Layout`]). Default [`Layout::V3`]; [`Layout::Original`]
+    /// reads and writes a store the original TypeScript monitor wrote, in place.
+    pub layout: Layout,
+    /// Original layout only: organization -> the repository name whose group holds its runners
+    /// (where the original stored them). Unmapped organizations get their own group.
+    pub org_groups: BTreeMap<String, String>,
 }
 
 impl StatelyConfig {
@@ -149,6 +158,8 @@ impl StatelyConfig {
             max_transaction_writes: 100,
             retry: RetryPolicy::default(),
             user_agent: concat!("runner-monitor-stately/", env!("CARGO_PKG_VERSION")).to_owned(),
+            layout: Layout::V3,
+            org_groups: BTreeMap::new(),
         }
     }
 
@@ -198,6 +209,18 @@ impl StatelyConfig {
     /// Sets the maximum puts and deletes per transaction.
     pub fn max_transaction_writes(mut self, max: usize) -> Self {
         self.max_transaction_writes = max.max(1);
+        self
+    }
+
+    /// Sets the layout ([`Layout::Original`] to take over the original monitor's store).
+    pub fn layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// Original layout: keeps organization `org`'s runners in the group of repository `repo_name`.
+    pub fn org_group(mut self, org: impl Into<String>, repo_name: impl Into<String>) -> Self {
+        self.org_groups.insert(org.into(), repo_name.into());
         self
     }
 

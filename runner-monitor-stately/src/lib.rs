@@ -12,6 +12,7 @@ pub mod connect;
 pub mod error;
 pub mod items;
 pub mod keys;
+pub mod layout;
 pub mod proto;
 mod store;
 
@@ -21,6 +22,7 @@ pub use config::{
     endpoint_for_region,
 };
 pub use error::ClientError;
+pub use layout::{GroupMap, Layout};
 pub use store::StatelyStore;
 
 /// The StatelyDB emulator (crate `runner-monitor-stately-emulator`), re-exported with feature

@@ -142,7 +142,7 @@ fn repository_v3_golden_bytes() {
         //                                8-16 source health: all at their defaults
         0x8A, 0x01, 0x04, b'r', b'e', b'p', b'o', // 17 scopeKind "repo" (key 138 = 8A 01)
     ];
-    let item = Repository::new(&Scope::repo("o", "r"), 1, &record);
+    let item = Repository::new(&Scope::repo("o", "r"), "o/r", 1, &record);
     assert_eq!(item.encode_to_vec(), expected);
     assert_eq!(
         Repository::decode(expected).expect("decode").record(),

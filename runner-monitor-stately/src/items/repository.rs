@@ -66,10 +66,13 @@ impl Repository {
     /// The schema's item type name.
     pub const TYPE: &'static str = "Repository";
 
-    /// The item for `scope` at `version` holding `record`.
-    pub fn new(scope: &Scope, version: u64, record: &ScopeRecord) -> Self {
+    /// The item for `scope`, stored in group `repo_id` (the layout's, see
+    /// [`GroupMap`](crate::GroupMap)), at `version` holding `record`.
+    pub fn new(scope: &Scope, repo_id: &str, version: u64, record: &ScopeRecord) -> Self {
         let (owner, name) = match scope {
             Scope::Repo { owner, name } => (owner.clone(), name.clone()),
+            // An organization kept in a repository's group (original layout) names that group.
+            Scope::Org(org) if repo_id != scope.to_string() => (org.clone(), repo_id.to_owned()),
             Scope::Org(name) | Scope::Enterprise(name) => (name.clone(), String::new()),
         };
         let failure_parts = |failure: Option<&SourceFailure>| {
@@ -82,7 +85,7 @@ impl Repository {
         let (degraded_failure_class, degraded_failure_message) =
             failure_parts(record.degraded.as_ref().map(|d| &d.failure));
         Repository {
-            repo_id: scope.to_string(),
+            repo_id: repo_id.to_owned(),
             owner,
             name,
             is_active: true,

@@ -27,8 +27,9 @@ pub(super) async fn commit(
     expected: Version,
     changes: &[Change],
 ) -> Result<Receipt, StoreError> {
-    let group = keys::repo(&scope.to_string());
+    let group = keys::repo(&store.groups.repo_id(scope));
     let group = group.as_str();
+    let groups = &store.groups;
     let context = WriteContext {
         index_id: &store.index_id,
         history_ttl: store.history_ttl,
@@ -38,7 +39,7 @@ pub(super) async fn commit(
         .client
         .transaction(move |mut tx| async move {
             let items = tx.list_all(group, &ListOptions::default()).await?;
-            let snapshot = Snapshot::from_items(scope, &items)?;
+            let snapshot = Snapshot::from_items(groups, scope, &items)?;
             let actual = snapshot.version();
             if actual != expected {
                 tx.abort().await;

@@ -22,7 +22,7 @@ pub(super) async fn outages(
     runner: &str,
     limit: usize,
 ) -> Result<Vec<Outage>, StoreError> {
-    let repo_id = scope.to_string();
+    let repo_id = store.groups.repo_id(scope);
     let found = store
         .client
         .get(&[

@@ -23,7 +23,7 @@ pub(super) async fn load(store: &StatelyStore, scope: &Scope) -> Result<ScopeSta
     };
     let items = store
         .client
-        .list_all(&keys::repo(&scope.to_string()), &options)
+        .list_all(&keys::repo(&store.groups.repo_id(scope)), &options)
         .await?;
-    Ok(Snapshot::from_items(scope, &items)?.state()?)
+    Ok(Snapshot::from_items(&store.groups, scope, &items)?.state()?)
 }

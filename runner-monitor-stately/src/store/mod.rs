@@ -33,6 +33,7 @@ use runner_monitor_core::{
 use crate::client::StatelyClient;
 use crate::config::StatelyConfig;
 use crate::error::ClientError;
+use crate::layout::GroupMap;
 
 /// runner-monitor's [`Store`] on StatelyDB. Cheap to clone; safe to share between tasks and
 /// between processes (optimistic transactions keep concurrent monitors consistent).
@@ -54,6 +55,7 @@ pub struct StatelyStore {
     index_id: String,
     history_ttl: Duration,
     max_transaction_writes: usize,
+    groups: GroupMap,
 }
 
 impl StatelyStore {
@@ -69,17 +71,38 @@ impl StatelyStore {
     /// and history TTL come from `config`.
     ///
     /// # Errors
-    /// [`ClientError::Config`] for an empty index id.
+    /// [`ClientError::Config`] for an empty index id or an unusable `org_groups` entry.
     pub fn with_client(client: StatelyClient, config: &StatelyConfig) -> Result<Self, ClientError> {
         if config.index_id.trim().is_empty() {
             return Err(ClientError::Config("index_id must not be empty".to_owned()));
         }
+        let groups = GroupMap {
+            layout: config.layout,
+            org_groups: config.org_groups.clone(),
+        };
+        groups.check_scopes(&[])?;
         Ok(StatelyStore {
             client,
             index_id: config.index_id.clone(),
             history_ttl: config.history_ttl,
             max_transaction_writes: config.max_transaction_writes.max(1),
+            groups,
         })
+    }
+
+    /// Checks that `scopes` (the ones a monitor will watch) can share this store: in the
+    /// original layout two scopes must not map to one group (see [`GroupMap::check_scopes`]).
+    /// Hosts call it when they build the monitor.
+    ///
+    /// # Errors
+    /// [`ClientError::Config`] naming both scopes and the group.
+    pub fn check_scopes(&self, scopes: &[Scope]) -> Result<(), ClientError> {
+        self.groups.check_scopes(scopes)
+    }
+
+    /// How scopes map to groups.
+    pub fn groups(&self) -> &GroupMap {
+        &self.groups
     }
 
     /// The client (for its [`stats`](StatelyClient::stats)).

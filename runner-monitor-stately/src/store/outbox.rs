@@ -34,7 +34,7 @@ pub(super) async fn pending(
         .map(|scope| {
             let options = &options;
             async move {
-                let repo_id = scope.to_string();
+                let repo_id = store.groups.repo_id(&scope);
                 let items = store
                     .client
                     .list_all(&keys::deliveries_prefix(&repo_id), options)
@@ -66,9 +66,11 @@ pub(super) async fn settle(
     id: &DeliveryId,
     settlement: &Settlement,
 ) -> Result<(), StoreError> {
-    let repo_id = id.scope.to_string();
-    let group = keys::repo(&repo_id);
-    let (group, repo_id) = (group.as_str(), repo_id.as_str());
+    // The index row is keyed by the scope's canonical id; the delivery lives in its group.
+    let scope_id = id.scope.to_string();
+    let group = keys::repo(&store.groups.repo_id(&id.scope));
+    let (group, scope_id) = (group.as_str(), scope_id.as_str());
+    let groups = &store.groups;
     let (index_id, retention) = (store.index_id.as_str(), store.history_ttl);
     let found = store
         .client
@@ -76,7 +78,7 @@ pub(super) async fn settle(
             // The whole group: its Repository item is read too, so a concurrent commit (which
             // always writes it) makes this transaction retry instead of writing a stale count.
             let items = tx.list_all(group, &ListOptions::default()).await?;
-            let snapshot = Snapshot::from_items(&id.scope, &items)?;
+            let snapshot = Snapshot::from_items(groups, &id.scope, &items)?;
             let Some(mut row) = snapshot
                 .deliveries
                 .iter()
@@ -90,7 +92,7 @@ pub(super) async fn settle(
             let pending = snapshot.pending_deliveries() - u64::from(!row.is_pending());
             let index = ScopeIndex {
                 index_id: index_id.to_owned(),
-                repo_id: repo_id.to_owned(),
+                repo_id: scope_id.to_owned(),
                 pending_deliveries: pending,
             };
             tx.put(vec![

@@ -6,12 +6,15 @@ use runner_monitor_core::{Scope, ScopeRecord, ScopeState};
 
 use crate::error::ClientError;
 use crate::items::{DeliveryItem, OutageCounter, OutageEvent, Repository, Runner, StoredItem};
+use crate::layout::GroupMap;
 use crate::proto::db::Item;
 
 /// The decoded items of one scope.
 #[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
     pub scope: Scope,
+    /// The `repoId` of the scope's group (per the layout).
+    pub repo_id: String,
     pub repository: Option<Repository>,
     pub runners: BTreeMap<String, Runner>,
     pub outages: Vec<OutageEvent>,
@@ -20,12 +23,21 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
-    /// Decodes a group's items. Items of another scope (a backend matching prefixes by string)
+    /// Decodes a group's items. Items of another group (a backend matching prefixes by string)
     /// and types this version does not know are ignored.
-    pub(crate) fn from_items(scope: &Scope, items: &[Item]) -> Result<Self, ClientError> {
-        let repo_id = scope.to_string();
+    ///
+    /// # Errors
+    /// [`ClientError::Decode`] for an undecodable item; [`ClientError::Config`] when the group's
+    /// `Repository` belongs to another scope (original layout, see [`GroupMap::check_owner`]).
+    pub(crate) fn from_items(
+        groups: &GroupMap,
+        scope: &Scope,
+        items: &[Item],
+    ) -> Result<Self, ClientError> {
+        let repo_id = groups.repo_id(scope);
         let mut snapshot = Snapshot {
             scope: scope.clone(),
+            repo_id: repo_id.clone(),
             repository: None,
             runners: BTreeMap::new(),
             outages: Vec::new(),
@@ -50,6 +62,7 @@ impl Snapshot {
                 StoredItem::ScopeIndex(_) | StoredItem::Other(_) => {}
             }
         }
+        groups.check_owner(scope, snapshot.repository.as_ref())?;
         Ok(snapshot)
     }
 
@@ -130,7 +143,7 @@ mod tests {
     #[test]
     fn a_group_written_by_the_original_loads() {
         let scope: Scope = "o/r".parse().expect("scope");
-        let snapshot = Snapshot::from_items(&scope, &original_items()).expect("decode");
+        let snapshot = Snapshot::from_items(&GroupMap::default(), &scope, &original_items()).expect("decode");
         let state = snapshot.state().expect("state");
         assert_eq!(state.version, 0, "the original never wrote a version");
         assert!(state.runners.contains_key("mbp"));
@@ -146,7 +159,7 @@ mod tests {
     #[test]
     fn items_of_other_scopes_are_ignored() {
         let other: Scope = "o/r2".parse().expect("scope");
-        let snapshot = Snapshot::from_items(&other, &original_items()).expect("decode");
+        let snapshot = Snapshot::from_items(&GroupMap::default(), &other, &original_items()).expect("decode");
         assert!(snapshot.repository.is_none() && snapshot.runners.is_empty());
         assert!(snapshot.outages.is_empty());
     }

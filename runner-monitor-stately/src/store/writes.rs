@@ -70,7 +70,7 @@ pub(crate) fn plan(
 ) -> Result<Writes, ClientError> {
     let mut planner = Planner {
         snapshot,
-        repo_id: snapshot.scope.to_string(),
+        repo_id: snapshot.repo_id.clone(),
         ttl: context.history_ttl,
         outages: BTreeMap::new(),
         counters: BTreeMap::new(),
@@ -202,7 +202,7 @@ impl Planner<'_> {
         let scope = &self.snapshot.scope;
         writes.puts.push(put_item(
             Repository::TYPE,
-            &Repository::new(scope, version, &after.record),
+            &Repository::new(scope, &repo_id, version, &after.record),
         ));
         for name in &self.runners {
             match after.runners.get(name) {
@@ -248,9 +248,10 @@ impl Planner<'_> {
         writes.expired.dedup();
         let deletes = &writes.deletes;
         writes.expired.retain(|k| deletes.binary_search(k).is_err());
+        // The index is this project's: it names the scope by its canonical id in every layout.
         let index = ScopeIndex {
             index_id: context.index_id.to_owned(),
-            repo_id,
+            repo_id: scope.to_string(),
             pending_deliveries: self.snapshot.pending_deliveries() + self.deliveries.len() as u64,
         };
         writes.puts.push(put_item(ScopeIndex::TYPE, &index));
@@ -284,7 +285,7 @@ mod tests {
     }
 
     fn empty(scope: &Scope) -> Snapshot {
-        Snapshot::from_items(scope, &[]).expect("empty")
+        Snapshot::from_items(&crate::layout::GroupMap::default(), scope, &[]).expect("empty")
     }
 
     #[test]
@@ -346,7 +347,7 @@ mod tests {
             item(DeliveryItem::TYPE, &pending),
         ]
         .into();
-        let snapshot = Snapshot::from_items(&scope, &items).expect("snapshot");
+        let snapshot = Snapshot::from_items(&crate::layout::GroupMap::default(), &scope, &items).expect("snapshot");
         let changes = [Change::ExpireHistory { before: at(1_000) }];
         let mut after = snapshot.state().expect("state");
         after.apply(&changes).expect("valid");
