@@ -13,7 +13,9 @@ mod counting_store;
 mod fixtures;
 mod recording_notifier;
 mod scripted_source;
+pub mod outbox;
 pub mod store;
+pub mod store_gaps;
 
 pub use counting_store::{CountingStore, StoreCounts};
 pub use fixtures::{at, delivery_notification, observed, outage, runner_record};
