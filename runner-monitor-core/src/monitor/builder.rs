@@ -220,6 +220,7 @@ impl MonitorBuilder {
             holder,
             delivery_lease: self.delivery_lease,
             dispatch_budget: self.dispatch_budget,
+            last_sweep: std::sync::Mutex::new(None),
         })
     }
 }

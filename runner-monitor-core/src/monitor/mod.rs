@@ -13,7 +13,7 @@ use std::time::Duration;
 pub use builder::{
     DEFAULT_DELIVERY_LEASE, DEFAULT_DISPATCH_BUDGET, MonitorBuilder, MonitorConfigError,
 };
-pub use dispatch::ABSENT_SINK_GRACE;
+pub use dispatch::{ABSENT_SINK_GRACE, SWEEP_EVERY};
 pub use report::{CycleReport, DispatchReport, ScopeReport};
 
 use crate::model::{Policy, Scope, Timestamp};
@@ -74,6 +74,8 @@ pub struct Monitor {
     holder: String,
     delivery_lease: Duration,
     dispatch_budget: Duration,
+    /// The `now` of the last sweep for absent sinks.
+    last_sweep: std::sync::Mutex<Option<Timestamp>>,
 }
 
 impl Monitor {

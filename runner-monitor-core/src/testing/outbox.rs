@@ -380,17 +380,40 @@ pub async fn racing_dispatchers_claim_each_delivery_once(store: &dyn Store) {
         .map(|i| enqueue(sink, delivery_notification(&scope, &format!("r{i}"), 1, at(0))))
         .collect();
     commit_ok(store, &scope, 0, &changes).await;
+    // Under contention a store may give up on its own retries (`Unavailable`, retryable): a
+    // dispatcher then tries again, as it would next cycle. Nothing else may fail.
     let dispatcher = |holder: &'static str| async move {
         let mut mine = Vec::new();
+        let mut retries = 0;
         loop {
             let mut r = request(holder, &[sink], at(10), 600);
             r.limit = 7;
-            let claimed = claim(store, &r).await;
+            let claimed = match store.claim_due(&r).await {
+                Ok(claimed) => claimed,
+                Err(e) if e.is_retryable() && retries < 200 => {
+                    retries += 1;
+                    continue;
+                }
+                Err(e) => panic!("claim_due failed: {e}"),
+            };
             if claimed.is_empty() {
                 break;
             }
             for delivery in claimed {
-                settle_ok(store, &delivery, &Settlement::Delivered { at: at(11) }).await;
+                loop {
+                    let settled = store
+                        .settle_delivery(
+                            &delivery.id,
+                            &claim_of(&delivery),
+                            &Settlement::Delivered { at: at(11) },
+                        )
+                        .await;
+                    match settled {
+                        Ok(()) => break,
+                        Err(e) if e.is_retryable() && retries < 200 => retries += 1,
+                        Err(e) => panic!("{}: settle failed: {e}", delivery.id),
+                    }
+                }
                 mine.push(delivery.id.seq);
             }
         }

@@ -292,8 +292,15 @@ pub async fn claims_from_threads(
                     break;
                 }
                 for delivery in claimed {
-                    settle_claimed(store.as_ref(), &delivery, &Settlement::Delivered { at: at(11) })
-                        .await;
+                    let claim = delivery.claim.clone().expect("a claimed delivery has a claim");
+                    loop {
+                        let settlement = Settlement::Delivered { at: at(11) };
+                        match store.settle_delivery(&delivery.id, &claim, &settlement).await {
+                            Ok(()) => break,
+                            Err(e) if e.is_retryable() => {}
+                            Err(e) => panic!("{}: settle failed: {e}", delivery.id),
+                        }
+                    }
                     seen.lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .push(delivery.id.seq);

@@ -10,7 +10,7 @@ mod attempt;
 mod delay;
 mod sweep;
 
-pub use sweep::GRACE as ABSENT_SINK_GRACE;
+pub use sweep::{GRACE as ABSENT_SINK_GRACE, SWEEP_EVERY};
 
 use std::collections::HashSet;
 use std::time::Instant;

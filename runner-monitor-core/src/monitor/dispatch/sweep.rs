@@ -20,9 +20,24 @@ use crate::monitor::report::DispatchReport;
 /// `delivery_ttl`).
 pub const GRACE: Duration = Duration::from_secs(10 * 60);
 
+/// A monitor sweeps at most this often (by its `now`): the sweep is a store read that steady
+/// state would otherwise pay every cycle.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
+
 impl Monitor {
     /// One sweep round over deliveries for sinks this monitor lacks that are past their TTL.
     pub(super) async fn sweep_absent_sinks(&self, now: Timestamp, report: &mut DispatchReport) {
+        {
+            let mut last = self
+                .last_sweep
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            // A clock stepped back sweeps again rather than waiting for the old time.
+            if last.is_some_and(|last| now >= last && now < after(last, SWEEP_EVERY)) {
+                return;
+            }
+            *last = Some(now);
+        }
         let ttl = self.policy.delivery_ttl;
         let Some(created_before) = chrono::Duration::from_std(ttl)
             .ok()
