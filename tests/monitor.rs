@@ -8,8 +8,9 @@ use runner_monitor_core::testing::{
     CountingStore, RecordingNotifier, ScriptedSource, at, observed,
 };
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Monitor, NotifyError, Observation, Outage, Policy, Receipt,
-    Scope, ScopeRecord, ScopeState, Settlement, SourceError, Store, StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Monitor, NotifyError, Observation, Outage,
+    Policy, Receipt, Scope, ScopeRecord, ScopeState, Settlement, SourceError, Store, StoreError,
+    Version,
 };
 use runner_monitor_memory::MemoryStore;
 
@@ -281,8 +282,14 @@ async fn two_monitors_racing_full_cycles_send_each_alert_exactly_once() {
     }
     assert_eq!(lost, 0, "no claim expired mid-send");
     let counts = sends_per_key(&rig.notifier);
-    let opened = counts.keys().filter(|k| k.ends_with("outage_opened")).count();
-    let resolved = counts.keys().filter(|k| k.ends_with("outage_resolved")).count();
+    let opened = counts
+        .keys()
+        .filter(|k| k.ends_with("outage_opened"))
+        .count();
+    let resolved = counts
+        .keys()
+        .filter(|k| k.ends_with("outage_resolved"))
+        .count();
     assert_eq!((opened, resolved), (12, 12), "{counts:?}");
     let twice: Vec<_> = counts.iter().filter(|(_, n)| **n != 1).collect();
     assert!(twice.is_empty(), "each key sent exactly once: {twice:?}");
@@ -648,16 +655,25 @@ async fn never_attempted_deliveries_for_an_absent_sink_are_abandoned_after_ttl_a
             .is_some_and(|e| e.contains("`pager` is not configured")),
         "{pending:?}"
     );
-    let grace = chrono::Duration::from_std(runner_monitor_core::monitor::ABSENT_SINK_GRACE)
-        .expect("grace");
+    let grace =
+        chrono::Duration::from_std(runner_monitor_core::monitor::ABSENT_SINK_GRACE).expect("grace");
     assert_eq!(
         pending[0].next_attempt_at,
         overdue + grace,
         "not before the grace has passed"
     );
     let report = slack_only.dispatch(overdue + grace).await;
-    assert_eq!(report.failed, 1, "abandoned after delivery_ttl and the grace");
-    assert!(rig.memory.pending_deliveries(10).await.expect("pending").is_empty());
+    assert_eq!(
+        report.failed, 1,
+        "abandoned after delivery_ttl and the grace"
+    );
+    assert!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
     assert!(pager.delivered().is_empty());
 }
 
@@ -666,9 +682,12 @@ async fn never_attempted_deliveries_for_an_absent_sink_are_abandoned_after_ttl_a
 async fn a_clock_jump_far_ahead_sends_instead_of_abandoning() {
     let rig = Rig::new();
     let monitor = rig.monitor();
-    let scopes: Vec<Scope> = (0..5).map(|i| Scope::repo("acme", format!("jump-{i}"))).collect();
+    let scopes: Vec<Scope> = (0..5)
+        .map(|i| Scope::repo("acme", format!("jump-{i}")))
+        .collect();
     for scope in &scopes {
-        let notification = runner_monitor_core::testing::delivery_notification(scope, "r", 1, at(0));
+        let notification =
+            runner_monitor_core::testing::delivery_notification(scope, "r", 1, at(0));
         rig.memory
             .commit(
                 scope,
@@ -718,16 +737,30 @@ async fn ten_thousand_stuck_deliveries_do_not_delay_a_new_one() {
     let mut changes = Vec::new();
     for i in 0..5_000 {
         let runner = format!("r{i}");
-        let mut later = runner_monitor_core::testing::delivery_notification(&backlog, &runner, 1, at(0));
+        let mut later =
+            runner_monitor_core::testing::delivery_notification(&backlog, &runner, 1, at(0));
         later.at = at(1_000_000); // planned in the future: not due
-        changes.push(Change::Enqueue { sink: "slack".into(), notification: later });
-        let other = runner_monitor_core::testing::delivery_notification(&backlog, &runner, 1, at(0));
-        changes.push(Change::Enqueue { sink: "elsewhere".into(), notification: other });
+        changes.push(Change::Enqueue {
+            sink: "slack".into(),
+            notification: later,
+        });
+        let other =
+            runner_monitor_core::testing::delivery_notification(&backlog, &runner, 1, at(0));
+        changes.push(Change::Enqueue {
+            sink: "elsewhere".into(),
+            notification: other,
+        });
     }
-    rig.memory.commit(&backlog, 0, &changes).await.expect("backlog");
+    rig.memory
+        .commit(&backlog, 0, &changes)
+        .await
+        .expect("backlog");
     let before = rig.store.counts();
     rig.open_outage(&monitor).await;
-    assert_eq!(rig.notifier.keys(), ["acme/api/runner:build-1/outage:1/outage_opened"]);
+    assert_eq!(
+        rig.notifier.keys(),
+        ["acme/api/runner:build-1/outage:1/outage_opened"]
+    );
     let after = rig.store.counts();
     assert!(
         after.outbox_rows - before.outbox_rows <= 2,
@@ -763,7 +796,10 @@ async fn the_dispatch_budget_stops_a_backlog_and_releases_the_rest() {
             ),
         })
         .collect();
-    rig.memory.commit(&backlog, 0, &changes).await.expect("backlog");
+    rig.memory
+        .commit(&backlog, 0, &changes)
+        .await
+        .expect("backlog");
     let started = std::time::Instant::now();
     let report = monitor.dispatch(at(10)).await;
     let took = started.elapsed();
@@ -775,7 +811,11 @@ async fn the_dispatch_budget_stops_a_backlog_and_releases_the_rest() {
     assert!(took < Duration::from_secs(3), "took {took:?}");
     let other = rig.monitor();
     let rest = other.dispatch(at(11)).await;
-    assert_eq!(rest.claimed, 40 - report.sent, "released deliveries are claimable at once");
+    assert_eq!(
+        rest.claimed,
+        40 - report.sent,
+        "released deliveries are claimable at once"
+    );
     assert_eq!(rig.notifier.keys().len(), 40);
 }
 
@@ -792,9 +832,16 @@ async fn a_crashed_holders_claim_is_taken_over_only_after_its_lease() {
     let mut request =
         runner_monitor_core::testing::outbox::request("crashed", &["slack"], at(3 * MIN), 300);
     request.limit = 10;
-    assert_eq!(rig.memory.claim_due(&request).await.expect("claim").len(), 1);
+    assert_eq!(
+        rig.memory.claim_due(&request).await.expect("claim").len(),
+        1
+    );
     let report = monitor.dispatch(at(3 * MIN + 299)).await;
-    assert_eq!((report.claimed, report.sent), (0, 0), "a live claim is skipped");
+    assert_eq!(
+        (report.claimed, report.sent),
+        (0, 0),
+        "a live claim is skipped"
+    );
     let report = monitor.dispatch(at(8 * MIN)).await;
     assert_eq!(report.sent, 1, "taken over once the lease expired");
     assert_eq!(rig.notifier.keys().len(), 1);

@@ -206,7 +206,14 @@ pub(crate) fn settle(
              last_error = ?6, claim_holder = NULL, claim_until = NULL \
              WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL AND claim_holder = ?4 \
              AND claim_until = ?5",
-            params![scope, seq, time::encode_saturating(*next_attempt_at)?, holder, until, error],
+            params![
+                scope,
+                seq,
+                time::encode_saturating(*next_attempt_at)?,
+                holder,
+                until,
+                error
+            ],
             context,
         )?,
         Settlement::Released { .. } => execute(
@@ -221,7 +228,10 @@ pub(crate) fn settle(
     if changed == 0 {
         let current: Option<Option<String>> = tx
             .prepare_cached(queries::CLAIM_OF)
-            .and_then(|mut s| s.query_row(params![scope, seq], |row| row.get(0)).optional())
+            .and_then(|mut s| {
+                s.query_row(params![scope, seq], |row| row.get(0))
+                    .optional()
+            })
             .context(context)?;
         return Err(match current {
             None => not_found(),

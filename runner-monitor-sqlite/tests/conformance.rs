@@ -51,4 +51,3 @@ async fn ten_thousand_backlog_deliveries_do_not_delay_a_due_one() {
     let store = SqliteStore::open(dir.path().join("state.db")).expect("open");
     runner_monitor_core::testing::outbox::due_heads_ignore_a_backlog(&store, 10_000).await;
 }
-

@@ -39,8 +39,10 @@ async fn commits_and_claims_from_several_threads_and_clients() {
     let (emulator, store) = on_emulator::start().await;
     let second = runner_monitor_stately::StatelyStore::new(&on_emulator::config(&emulator))
         .expect("second client");
-    let shared: Arc<dyn runner_monitor_core::Store> =
-        Arc::new(RoundRobinStore::new(vec![Arc::new(store), Arc::new(second)]));
+    let shared: Arc<dyn runner_monitor_core::Store> = Arc::new(RoundRobinStore::new(vec![
+        Arc::new(store),
+        Arc::new(second),
+    ]));
     store_gaps::commits_from_threads(shared.clone(), 3, 4, spawner()).await;
     store_gaps::claims_from_threads(shared, 3, 60, spawner()).await;
 }

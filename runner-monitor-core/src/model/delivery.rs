@@ -58,7 +58,11 @@ impl Delivery {
     /// The queue it waits in: deliveries of one scope, one sink and one subject (a runner, or the
     /// scope itself) go out strictly in sequence order.
     pub fn queue(&self) -> (&Scope, &str, String) {
-        (&self.id.scope, self.sink.as_str(), self.notification.subject())
+        (
+            &self.id.scope,
+            self.sink.as_str(),
+            self.notification.subject(),
+        )
     }
 
     /// Whether it is held by a claim that has not expired at `now`.

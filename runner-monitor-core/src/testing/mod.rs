@@ -11,10 +11,10 @@
 
 mod counting_store;
 mod fixtures;
+pub mod outbox;
 mod recording_notifier;
 mod round_robin;
 mod scripted_source;
-pub mod outbox;
 pub mod store;
 pub mod store_gaps;
 

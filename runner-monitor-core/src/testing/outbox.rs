@@ -121,7 +121,10 @@ pub async fn claim_returns_due_heads_in_sequence_order(store: &dyn Store) {
         store,
         &second,
         0,
-        &[enqueue(sink, delivery_notification(&second, "a", 1, at(100)))],
+        &[enqueue(
+            sink,
+            delivery_notification(&second, "a", 1, at(100)),
+        )],
     )
     .await;
     let now = at(1_000);
@@ -137,7 +140,12 @@ pub async fn claim_returns_due_heads_in_sequence_order(store: &dyn Store) {
     all.extend(rest.iter().cloned());
     let f = first.to_string();
     let s = second.to_string();
-    let mut expected = vec![(f.clone(), 1), (f.clone(), 3), (f.clone(), 4), (s.clone(), 1)];
+    let mut expected = vec![
+        (f.clone(), 1),
+        (f.clone(), 3),
+        (f.clone(), 4),
+        (s.clone(), 1),
+    ];
     expected.sort();
     let mut got = ids(&all);
     got.sort();
@@ -226,14 +234,21 @@ pub async fn claims_are_exclusive_and_expired_ones_are_taken_over(store: &dyn St
     );
     assert_eq!(b[0].attempts, 0, "a takeover is not an attempt");
     let lost = store
-        .settle_delivery(&a[0].id, &claim_of(&a[0]), &Settlement::Delivered { at: at(170) })
+        .settle_delivery(
+            &a[0].id,
+            &claim_of(&a[0]),
+            &Settlement::Delivered { at: at(170) },
+        )
         .await;
     assert!(
         matches!(lost, Err(StoreError::LeaseLost { .. })),
         "the old holder's settle must be refused, got {lost:?}"
     );
     let pending = store.pending_deliveries(100_000).await.expect("pending");
-    let row = pending.iter().find(|d| d.id == a[0].id).expect("still pending");
+    let row = pending
+        .iter()
+        .find(|d| d.id == a[0].id)
+        .expect("still pending");
     assert_eq!(
         row.claim.as_ref().map(|c| c.holder.as_str()),
         Some("holder-b"),
@@ -264,7 +279,11 @@ pub async fn settle_requires_the_claim(store: &dyn Store) {
         until: claim_of(&claimed[0]).until,
     };
     let refused = store
-        .settle_delivery(&claimed[0].id, &forged, &Settlement::Delivered { at: at(11) })
+        .settle_delivery(
+            &claimed[0].id,
+            &forged,
+            &Settlement::Delivered { at: at(11) },
+        )
         .await;
     assert!(
         matches!(refused, Err(StoreError::LeaseLost { .. })),
@@ -284,7 +303,11 @@ pub async fn settle_requires_the_claim(store: &dyn Store) {
         .await
         .expect("an expired claim nobody took over settles");
     let spent = store
-        .settle_delivery(&claimed[0].id, &claim_of(&claimed[0]), &Settlement::Delivered { at: at(501) })
+        .settle_delivery(
+            &claimed[0].id,
+            &claim_of(&claimed[0]),
+            &Settlement::Delivered { at: at(501) },
+        )
         .await;
     assert!(
         matches!(spent, Err(StoreError::LeaseLost { .. })),
@@ -362,7 +385,11 @@ pub async fn settling_twice(store: &dyn Store) {
         seq: u64::MAX,
     };
     let result = store
-        .settle_delivery(&unknown, &claim_of(&claimed[0]), &Settlement::Delivered { at: at(1) })
+        .settle_delivery(
+            &unknown,
+            &claim_of(&claimed[0]),
+            &Settlement::Delivered { at: at(1) },
+        )
         .await;
     assert!(matches!(result, Err(StoreError::NotFound { .. })));
     let pending = store.pending_deliveries(100_000).await.expect("pending");
@@ -377,7 +404,12 @@ pub async fn racing_dispatchers_claim_each_delivery_once(store: &dyn Store) {
     let scope = Scope::repo("conformance", "racing");
     let sink = "racing-slack";
     let changes: Vec<Change> = (0..60u64)
-        .map(|i| enqueue(sink, delivery_notification(&scope, &format!("r{i}"), 1, at(0))))
+        .map(|i| {
+            enqueue(
+                sink,
+                delivery_notification(&scope, &format!("r{i}"), 1, at(0)),
+            )
+        })
         .collect();
     commit_ok(store, &scope, 0, &changes).await;
     // Under contention a store may give up on its own retries (`Unavailable`, retryable): a
@@ -440,15 +472,24 @@ pub async fn due_heads_ignore_a_backlog(store: &dyn Store, backlog: usize) {
     for i in 0..backlog {
         let runner = format!("r{i}");
         // Planned in the future: not due (each the head of its own queue).
-        changes.push(enqueue(sink, delivery_notification(&scope, &runner, 1, at(1_000_000))));
-        changes.push(enqueue(absent, delivery_notification(&scope, &runner, 1, at(0))));
+        changes.push(enqueue(
+            sink,
+            delivery_notification(&scope, &runner, 1, at(1_000_000)),
+        ));
+        changes.push(enqueue(
+            absent,
+            delivery_notification(&scope, &runner, 1, at(0)),
+        ));
     }
     let v = commit_ok(store, &scope, 0, &changes).await;
     commit_ok(
         store,
         &scope,
         v,
-        &[enqueue(sink, delivery_notification(&scope, "new", 1, at(50)))],
+        &[enqueue(
+            sink,
+            delivery_notification(&scope, "new", 1, at(50)),
+        )],
     )
     .await;
     let mut r = request("backlog", &[sink], at(100), 60);

@@ -31,7 +31,12 @@ fn scope(clause: &str) -> Scope {
     Scope::repo("conformance", clause)
 }
 
-pub(crate) async fn commit_ok(store: &dyn Store, scope: &Scope, version: u64, changes: &[Change]) -> u64 {
+pub(crate) async fn commit_ok(
+    store: &dyn Store,
+    scope: &Scope,
+    version: u64,
+    changes: &[Change],
+) -> u64 {
     match store.commit(scope, version, changes).await {
         Ok(receipt) => {
             assert!(
@@ -79,7 +84,11 @@ pub(crate) async fn claim_ours(
 }
 
 /// Settles a delivery under the claim it was returned with.
-pub(crate) async fn settle_claimed(store: &dyn Store, delivery: &Delivery, settlement: &Settlement) {
+pub(crate) async fn settle_claimed(
+    store: &dyn Store,
+    delivery: &Delivery,
+    settlement: &Settlement,
+) {
     let claim = delivery
         .claim
         .clone()
@@ -658,7 +667,12 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
         },
     )
     .await;
-    settle_claimed(store, &claimed_pager[0], &Settlement::Delivered { at: at(100) }).await;
+    settle_claimed(
+        store,
+        &claimed_pager[0],
+        &Settlement::Delivered { at: at(100) },
+    )
+    .await;
     settle_claimed(
         store,
         &claimed[1],

@@ -46,7 +46,10 @@ pub async fn fully_populated_scope_record_round_trips(store: &dyn Store) {
     let v = commit_ok(store, &scope, 0, &[Change::PutScope(record.clone())]).await;
     let state = load_ok(store, &scope).await;
     assert_eq!(state.version, v);
-    assert_eq!(state.record, record, "a fully populated scope record round-trips");
+    assert_eq!(
+        state.record, record,
+        "a fully populated scope record round-trips"
+    );
     let cleared = ScopeRecord {
         last_success_at: Some(at(30)),
         last_incident_id: 4,
@@ -69,7 +72,12 @@ pub async fn expire_history_boundaries(store: &dyn Store) {
     let cut = at(10_000);
     let mut changes = vec![];
     for name in ["gone", "kept", "open"] {
-        changes.push(Change::PutRunner(runner_record(name, 1, RunnerStatus::Offline, at(0))));
+        changes.push(Change::PutRunner(runner_record(
+            name,
+            1,
+            RunnerStatus::Offline,
+            at(0),
+        )));
         changes.push(Change::OpenOutage(outage(name, 1, at(0))));
     }
     for name in ["settled-before", "settled-at", "pending"] {
@@ -117,9 +125,20 @@ pub async fn expire_history_boundaries(store: &dyn Store) {
     let history = |name: &'static str| async move {
         store.outages(scope_ref, name, 10).await.expect("outages")
     };
-    assert!(history("gone").await.is_empty(), "resolved just before the cut: gone");
-    assert_eq!(history("kept").await.len(), 1, "resolved exactly at the cut: kept");
-    assert_eq!(history("open").await.len(), 1, "open since long before the cut: kept");
+    assert!(
+        history("gone").await.is_empty(),
+        "resolved just before the cut: gone"
+    );
+    assert_eq!(
+        history("kept").await.len(),
+        1,
+        "resolved exactly at the cut: kept"
+    );
+    assert_eq!(
+        history("open").await.len(),
+        1,
+        "open since long before the cut: kept"
+    );
     let state = load_ok(store, &scope).await;
     assert_eq!(state.next_outage_id("gone"), 2, "numbering survives expiry");
     assert!(state.open_outages.contains_key("open"));
@@ -133,7 +152,11 @@ pub async fn expire_history_boundaries(store: &dyn Store) {
         .filter(|d| d.id.scope == scope)
         .map(|d| d.notification.subject())
         .collect();
-    assert_eq!(pending, ["runner:pending"], "a pending delivery never expires");
+    assert_eq!(
+        pending,
+        ["runner:pending"],
+        "a pending delivery never expires"
+    );
 }
 
 /// Runner names with `/`, `:`, `%`, spaces and non-ASCII round-trip through runners, outages,
@@ -174,7 +197,10 @@ pub async fn awkward_runner_names_round_trip(store: &dyn Store) {
             Some(100 + i as u64),
             "runner `{name}` round-trips"
         );
-        assert_eq!(state.open_outages.get(*name), Some(&outage(name, 1, at(i as i64))));
+        assert_eq!(
+            state.open_outages.get(*name),
+            Some(&outage(name, 1, at(i as i64)))
+        );
         let history = store.outages(&scope, name, 10).await.expect("outages");
         assert_eq!(history.len(), 1, "history of `{name}`");
         assert_eq!(history[0].runner, *name);
@@ -192,10 +218,9 @@ pub async fn awkward_runner_names_round_trip(store: &dyn Store) {
 
 /// Runs a future on another thread (e.g. `tokio::spawn` on a multi-threaded runtime) and
 /// resolves when it has finished.
-pub type Spawner =
-    dyn Fn(Pin<Box<dyn Future<Output = ()> + Send>>) -> Pin<Box<dyn Future<Output = ()> + Send>>
-        + Send
-        + Sync;
+pub type Spawner = dyn Fn(Pin<Box<dyn Future<Output = ()> + Send>>) -> Pin<Box<dyn Future<Output = ()> + Send>>
+    + Send
+    + Sync;
 
 /// Commits from several threads at once: `threads` tasks, spawned with `spawn`, each commit
 /// `rounds` runners to each of 4 scopes, retrying on conflict. Every commit lands exactly once:
@@ -292,10 +317,16 @@ pub async fn claims_from_threads(
                     break;
                 }
                 for delivery in claimed {
-                    let claim = delivery.claim.clone().expect("a claimed delivery has a claim");
+                    let claim = delivery
+                        .claim
+                        .clone()
+                        .expect("a claimed delivery has a claim");
                     loop {
                         let settlement = Settlement::Delivered { at: at(11) };
-                        match store.settle_delivery(&delivery.id, &claim, &settlement).await {
+                        match store
+                            .settle_delivery(&delivery.id, &claim, &settlement)
+                            .await
+                        {
                             Ok(()) => break,
                             Err(e) if e.is_retryable() => {}
                             Err(e) => panic!("{}: settle failed: {e}", delivery.id),
@@ -313,6 +344,11 @@ pub async fn claims_from_threads(
     seen.sort_unstable();
     let total = seen.len();
     seen.dedup();
-    assert_eq!(total, deliveries, "claimed exactly once each (no duplicates: {})", total - seen.len());
+    assert_eq!(
+        total,
+        deliveries,
+        "claimed exactly once each (no duplicates: {})",
+        total - seen.len()
+    );
     assert_eq!(seen.len(), deliveries, "every delivery claimed");
 }

@@ -185,8 +185,9 @@ pub fn store_still_works(db: &Path, next_cycle: u64) {
         }
         // A killed child may have died holding claims: they are taken over once their lease
         // has expired, and only then.
-        let lease = chrono::Duration::from_std(runner_monitor_core::monitor::DEFAULT_DELIVERY_LEASE)
-            .expect("lease");
+        let lease =
+            chrono::Duration::from_std(runner_monitor_core::monitor::DEFAULT_DELIVERY_LEASE)
+                .expect("lease");
         let after_lease = at((next_cycle as i64 + 2) * 60) + lease;
         let report = monitor.dispatch(after_lease).await;
         assert!(report.store_error.is_none(), "{report:?}");

@@ -7,7 +7,9 @@
 use std::collections::HashSet;
 
 use futures::{StreamExt as _, TryStreamExt as _};
-use runner_monitor_core::{Claim, ClaimRequest, Delivery, DeliveryId, Scope, Settlement, StoreError};
+use runner_monitor_core::{
+    Claim, ClaimRequest, Delivery, DeliveryId, Scope, Settlement, StoreError,
+};
 
 use super::StatelyStore;
 use super::index;

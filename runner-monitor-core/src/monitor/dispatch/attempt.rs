@@ -46,9 +46,7 @@ impl Monitor {
                 let delay = retry_delay(&self.backoff, attempts, error.retry_after(), ttl);
                 // The last retry falls on the TTL, so an outage never waits past it unseen.
                 let deadline = after(delivery.created_at, ttl);
-                let next_attempt_at = after(now, delay)
-                    .min(deadline)
-                    .max(after(now, MIN_DELAY));
+                let next_attempt_at = after(now, delay).min(deadline).max(after(now, MIN_DELAY));
                 warn!(sink = %sink.name, %key, attempts, %error, %next_attempt_at, "delivery failed; will retry");
                 metrics::delivery(&sink.name, "retried");
                 report.retried += 1;

@@ -44,10 +44,7 @@ mod tests {
     fn retry_after_beats_backoff_and_is_clamped_to_the_ttl() {
         let backoff = DeliveryBackoff::default();
         let ttl = Duration::from_secs(86_400);
-        assert_eq!(
-            retry_delay(&backoff, 1, None, ttl),
-            Duration::from_secs(30)
-        );
+        assert_eq!(retry_delay(&backoff, 1, None, ttl), Duration::from_secs(30));
         assert_eq!(
             retry_delay(&backoff, 1, Some(Duration::from_secs(300)), ttl),
             Duration::from_secs(300)

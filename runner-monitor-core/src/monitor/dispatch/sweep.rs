@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use super::delay::after;
 use super::ROUND;
+use super::delay::after;
 use crate::model::{ClaimRequest, Settlement, SinkFilter, Timestamp};
 use crate::monitor::Monitor;
 use crate::monitor::report::DispatchReport;
