@@ -93,7 +93,7 @@ async fn two_daemons_on_one_sqlite_file_send_each_alert_exactly_once() {
     for i in 0..FLEET {
         world
             .github
-            .add_runner(&world.api, FakeRunner::new(&fleet_name(i)));
+            .add_runner(&world.api, FakeRunner::new(fleet_name(i)));
     }
     let config = world.write_config("127.0.0.1:0");
     // The first daemon creates and migrates the file; the second opens it after.

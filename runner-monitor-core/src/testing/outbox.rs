@@ -466,7 +466,7 @@ pub async fn racing_dispatchers_claim_each_delivery_once(store: &dyn Store) {
 /// `backlog` deliveries that are not due, plus `backlog` for a sink the dispatcher lacks, do not
 /// delay a new due one: the claim returns exactly it.
 pub async fn due_heads_ignore_a_backlog(store: &dyn Store, backlog: usize) {
-    let scope = Scope::repo("conformance", &format!("backlog-{backlog}"));
+    let scope = Scope::repo("conformance", format!("backlog-{backlog}"));
     let (sink, absent) = ("backlog-slack", "backlog-absent");
     let mut changes = Vec::with_capacity(2 * backlog);
     for i in 0..backlog {

@@ -239,7 +239,7 @@ pub async fn commits_from_threads(
     spawn: &Spawner,
 ) {
     let scopes: Vec<Scope> = (0..4)
-        .map(|i| Scope::repo("conformance", &format!("threads-{i}")))
+        .map(|i| Scope::repo("conformance", format!("threads-{i}")))
         .collect();
     let tasks = (0..threads).map(|t| {
         let store = store.clone();
