@@ -1,4 +1,10 @@
 //! The [`Store`] port: per-scope state, outage history and the delivery outbox.
+//!
+//! The outbox stays on this trait rather than a port of its own: deliveries are written by
+//! `commit` in the same atomic step as the change behind them, so every backend that keeps state
+//! keeps the outbox, and a separate trait would always be implemented by the same type and passed
+//! twice. Its methods are grouped below: `pending_deliveries` (inspection), `claim_due` (the
+//! dispatcher's read and lease) and `settle_delivery` (under the claim).
 
 use async_trait::async_trait;
 
