@@ -8,8 +8,9 @@ use runner_monitor_core::testing::{
     CountingStore, RecordingNotifier, ScriptedSource, at, observed,
 };
 use runner_monitor_core::{
-    Change, Delivery, DeliveryId, Monitor, NotifyError, Observation, Outage, Policy, Receipt,
-    Scope, ScopeRecord, ScopeState, Settlement, SourceError, Store, StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Monitor, NotifyError, Observation, Outage,
+    Policy, Receipt, Scope, ScopeRecord, ScopeState, Settlement, SourceError, Store, StoreError,
+    Version,
 };
 use runner_monitor_memory::MemoryStore;
 
@@ -113,9 +114,9 @@ async fn failed_notification_is_retried_next_cycle_and_delivered_once() {
 
     let early = monitor.run_cycle(at(3 * MIN + 10)).await;
     assert_eq!(
-        (early.deliveries.sent, early.deliveries.deferred),
-        (0, 1),
-        "not due yet"
+        (early.deliveries.claimed, early.deliveries.sent),
+        (0, 0),
+        "not due yet: not even read"
     );
     let report = monitor.run_cycle(at(4 * MIN)).await;
     assert_eq!(report.deliveries.sent, 1);
@@ -154,26 +155,58 @@ async fn crash_after_commit_before_dispatch_still_delivers() {
     );
 }
 
+/// How often each idempotency key reached the sink.
+fn sends_per_key(notifier: &RecordingNotifier) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for key in notifier.keys() {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// A notifier that takes a while to answer (as Slack does), widening every race window.
+#[derive(Debug)]
+struct Slow {
+    inner: Arc<RecordingNotifier>,
+    latency: Duration,
+}
+
+#[async_trait]
+impl runner_monitor_core::Notifier for Slow {
+    async fn notify(
+        &self,
+        notification: &runner_monitor_core::Notification,
+    ) -> Result<(), NotifyError> {
+        tokio::time::sleep(self.latency).await;
+        self.inner.notify(notification).await
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_monitors_sharing_a_store_plan_each_transition_once() {
+async fn two_monitors_sharing_a_store_plan_and_send_each_transition_once() {
     let rig = Rig::new();
     let scopes: Vec<Scope> = (0..20)
         .map(|i| Scope::repo("acme", format!("repo-{i}")))
         .collect();
+    let slow = Arc::new(Slow {
+        inner: rig.notifier.clone(),
+        latency: Duration::from_millis(5),
+    });
     let build = || {
         Monitor::builder(rig.source.clone(), rig.store.clone())
             .scopes(scopes.clone())
-            .sink("slack", rig.notifier.clone())
+            .sink("slack", slow.clone())
             .build()
             .expect("monitor")
     };
     let (first, second) = (build(), build());
+    assert_ne!(first.holder_id(), second.holder_id());
     let script = [(0, true), (MIN, false), (3 * MIN, false), (10 * MIN, true)];
     for (time, online) in script {
         for scope in &scopes {
             rig.source.set(scope, listing(online));
         }
-        // Both monitors run every scope at the same time; then one dispatches.
+        // Both monitors run every scope at the same time, then both dispatch at the same time.
         let (a, b) = tokio::join!(
             futures::future::join_all(scopes.iter().map(|s| first.run_scope(s, at(time)))),
             futures::future::join_all(scopes.iter().map(|s| second.run_scope(s, at(time)))),
@@ -181,7 +214,8 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
         for report in a.iter().chain(&b) {
             assert!(!report.has_error(), "{report:?}");
         }
-        first.dispatch(at(time)).await;
+        let (da, db) = tokio::join!(first.dispatch(at(time)), second.dispatch(at(time)));
+        assert_eq!((da.lease_lost, db.lease_lost), (0, 0), "{da:?} {db:?}");
     }
     for scope in &scopes {
         let history = rig
@@ -191,46 +225,80 @@ async fn two_monitors_sharing_a_store_plan_each_transition_once() {
             .expect("history");
         assert_eq!(history.len(), 1, "{scope}: exactly one outage");
     }
-    let mut keys = rig.notifier.keys();
-    assert_eq!(
-        keys.len(),
-        40,
-        "one opened and one resolved per scope: {keys:?}"
-    );
-    keys.sort();
-    keys.dedup();
-    assert_eq!(keys.len(), 40, "no duplicates");
+    let counts = sends_per_key(&rig.notifier);
+    assert_eq!(counts.len(), 40, "one opened and one resolved per scope");
+    let twice: Vec<_> = counts.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "each key sent exactly once: {twice:?}");
 }
 
+/// Twelve runners of one scope go offline together and come back; two monitors run full cycles
+/// on separate tasks (threads) against one store, their dispatchers racing on a slow sink.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_monitors_running_full_cycles_concurrently_never_duplicate_an_outage() {
+async fn two_monitors_racing_full_cycles_send_each_alert_exactly_once() {
     let rig = Rig::new();
-    let (first, second) = (rig.monitor(), rig.monitor());
+    let runners = 12;
+    let fleet = |online: bool| -> Result<Observation, SourceError> {
+        Ok(Observation {
+            runners: (0..runners)
+                .map(|i| observed(&format!("build-{i}"), i + 1, online, false))
+                .collect(),
+        })
+    };
+    let slow = Arc::new(Slow {
+        inner: rig.notifier.clone(),
+        latency: Duration::from_millis(15),
+    });
+    let build = || {
+        Arc::new(
+            Monitor::builder(rig.source.clone(), rig.store.clone())
+                .scope(scope())
+                .sink("slack", slow.clone())
+                .build()
+                .expect("monitor"),
+        )
+    };
+    let (first, second) = (build(), build());
+    let mut lost = 0;
     for (time, online) in [
         (0, true),
         (MIN, false),
         (3 * MIN, false),
         (4 * MIN, false),
         (10 * MIN, true),
+        (11 * MIN, true),
     ] {
-        rig.source.set(&scope(), listing(online));
-        tokio::join!(first.run_cycle(at(time)), second.run_cycle(at(time)));
+        rig.source.set(&scope(), fleet(online));
+        let a = tokio::spawn({
+            let m = first.clone();
+            async move { m.run_cycle(at(time)).await }
+        });
+        let b = tokio::spawn({
+            let m = second.clone();
+            async move { m.run_cycle(at(time)).await }
+        });
+        let (a, b) = (a.await.expect("join"), b.await.expect("join"));
+        assert!(!a.has_errors() && !b.has_errors(), "{a:?} {b:?}");
+        lost += a.deliveries.lease_lost + b.deliveries.lease_lost;
     }
-    let history = rig
-        .memory
-        .outages(&scope(), "build-1", 10)
-        .await
-        .expect("history");
-    assert_eq!(history.len(), 1);
-    let mut keys = rig.notifier.keys();
-    keys.dedup();
-    // Delivery is at-least-once: two dispatchers may both send a delivery, with the same key.
-    assert_eq!(
-        keys,
-        [
-            "acme/api/runner:build-1/outage:1/outage_opened",
-            "acme/api/runner:build-1/outage:1/outage_resolved"
-        ]
+    assert_eq!(lost, 0, "no claim expired mid-send");
+    let counts = sends_per_key(&rig.notifier);
+    let opened = counts
+        .keys()
+        .filter(|k| k.ends_with("outage_opened"))
+        .count();
+    let resolved = counts
+        .keys()
+        .filter(|k| k.ends_with("outage_resolved"))
+        .count();
+    assert_eq!((opened, resolved), (12, 12), "{counts:?}");
+    let twice: Vec<_> = counts.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "each key sent exactly once: {twice:?}");
+    assert!(
+        rig.memory
+            .pending_deliveries(100)
+            .await
+            .expect("pending")
+            .is_empty()
     );
 }
 
@@ -334,12 +402,16 @@ impl Store for RacingStore {
     async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
         self.inner.pending_deliveries(limit).await
     }
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.claim_due(request).await
+    }
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
-        self.inner.settle_delivery(id, settlement).await
+        self.inner.settle_delivery(id, claim, settlement).await
     }
     async fn outages(
         &self,
@@ -503,8 +575,17 @@ async fn one_delivery_per_sink_and_removed_sinks_wait_for_the_ttl() {
     let without_pager = rig.monitor();
     let report = without_pager.run_cycle(at(10 * MIN)).await;
     assert_eq!(
-        (report.deliveries.failed, report.deliveries.deferred),
-        (0, 1)
+        (report.deliveries.claimed, report.deliveries.failed),
+        (0, 0),
+        "another sink's delivery is not even read"
+    );
+    assert_eq!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .len(),
+        1
     );
     pager.recover();
     monitor.run_cycle(at(20 * MIN)).await;
@@ -525,7 +606,8 @@ async fn one_delivery_per_sink_and_removed_sinks_wait_for_the_ttl() {
             .len(),
         1
     );
-    let report = without_pager.run_cycle(at(30 * MIN + 24 * 60 * MIN)).await;
+    // It was attempted (and failed) by the pager's monitor: past the TTL, gone at once.
+    let report = without_pager.run_cycle(at(31 * MIN + 24 * 60 * MIN)).await;
     assert_eq!(report.deliveries.failed, 1, "abandoned after delivery_ttl");
     assert!(
         rig.memory
@@ -534,6 +616,235 @@ async fn one_delivery_per_sink_and_removed_sinks_wait_for_the_ttl() {
             .expect("pending")
             .is_empty()
     );
+}
+
+/// A delivery for a sink no monitor has, never attempted: past its TTL a sweep first marks it,
+/// and abandons it only a grace period later (a clock jump cannot drop it in one step).
+#[tokio::test]
+async fn never_attempted_deliveries_for_an_absent_sink_are_abandoned_after_ttl_and_grace() {
+    let rig = Rig::new();
+    let pager = Arc::new(RecordingNotifier::new());
+    let with_pager = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .scope(scope())
+        .sink("slack", rig.notifier.clone())
+        .sink("pager", pager.clone())
+        .build()
+        .expect("monitor");
+    // The outage opens on the monitor with both sinks, which never dispatches.
+    rig.source.set(&scope(), listing(true));
+    with_pager.run_scope(&scope(), at(0)).await;
+    rig.source.set(&scope(), listing(false));
+    with_pager.run_scope(&scope(), at(MIN)).await;
+    with_pager.run_scope(&scope(), at(3 * MIN)).await;
+    let slack_only = rig.monitor();
+    let report = slack_only.dispatch(at(4 * MIN)).await;
+    assert_eq!((report.sent, report.failed), (1, 0), "{report:?}");
+    let overdue = at(4 * MIN + 24 * 60 * MIN);
+    let report = slack_only.dispatch(overdue).await;
+    assert_eq!(
+        (report.failed, report.deferred),
+        (0, 1),
+        "marked, not yet abandoned"
+    );
+    let pending = rig.memory.pending_deliveries(10).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert!(
+        pending[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("`pager` is not configured")),
+        "{pending:?}"
+    );
+    let grace =
+        chrono::Duration::from_std(runner_monitor_core::monitor::ABSENT_SINK_GRACE).expect("grace");
+    assert_eq!(
+        pending[0].next_attempt_at,
+        overdue + grace,
+        "not before the grace has passed"
+    );
+    let report = slack_only.dispatch(overdue + grace).await;
+    assert_eq!(
+        report.failed, 1,
+        "abandoned after delivery_ttl and the grace"
+    );
+    assert!(
+        rig.memory
+            .pending_deliveries(10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert!(pager.delivered().is_empty());
+}
+
+/// A clock that jumps a year ahead sends the outbox instead of abandoning it for age.
+#[tokio::test]
+async fn a_clock_jump_far_ahead_sends_instead_of_abandoning() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    let scopes: Vec<Scope> = (0..5)
+        .map(|i| Scope::repo("acme", format!("jump-{i}")))
+        .collect();
+    for scope in &scopes {
+        let notification =
+            runner_monitor_core::testing::delivery_notification(scope, "r", 1, at(0));
+        rig.memory
+            .commit(
+                scope,
+                0,
+                &[Change::Enqueue {
+                    sink: "slack".into(),
+                    notification,
+                }],
+            )
+            .await
+            .expect("commit");
+    }
+    let report = monitor.dispatch(at(365 * 24 * 60 * MIN)).await;
+    assert_eq!((report.sent, report.failed), (5, 0), "{report:?}");
+}
+
+/// A sink failing past the TTL is abandoned on the attempt that fails, and the last retry is
+/// scheduled on the TTL, not past it; a huge retry-after neither panics nor outlives the TTL.
+#[tokio::test]
+async fn a_huge_retry_after_is_clamped_to_the_ttl_without_panicking() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.notifier.fail_always(NotifyError::Transient {
+        message: "429".into(),
+        retry_after: Some(Duration::MAX),
+    });
+    rig.open_outage(&monitor).await;
+    let pending = rig.memory.pending_deliveries(10).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        pending[0].next_attempt_at,
+        at(3 * MIN + 24 * 60 * MIN),
+        "clamped to created_at + delivery_ttl"
+    );
+    let report = monitor.run_cycle(at(3 * MIN + 24 * 60 * MIN)).await;
+    assert_eq!(report.deliveries.failed, 1, "{report:?}");
+    assert_eq!(rig.notifier.attempts(), 2);
+}
+
+/// 10,000 deliveries that are not due or are for a sink this monitor lacks do not delay a new
+/// due one: the first dispatch sends it, reading only the rows it claims.
+#[tokio::test]
+async fn ten_thousand_stuck_deliveries_do_not_delay_a_new_one() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    let backlog = Scope::org("backlog");
+    let mut changes = Vec::new();
+    for i in 0..5_000 {
+        let runner = format!("r{i}");
+        let mut later =
+            runner_monitor_core::testing::delivery_notification(&backlog, &runner, 1, at(0));
+        later.at = at(1_000_000); // planned in the future: not due
+        changes.push(Change::Enqueue {
+            sink: "slack".into(),
+            notification: later,
+        });
+        let other =
+            runner_monitor_core::testing::delivery_notification(&backlog, &runner, 1, at(0));
+        changes.push(Change::Enqueue {
+            sink: "elsewhere".into(),
+            notification: other,
+        });
+    }
+    rig.memory
+        .commit(&backlog, 0, &changes)
+        .await
+        .expect("backlog");
+    let before = rig.store.counts();
+    rig.open_outage(&monitor).await;
+    assert_eq!(
+        rig.notifier.keys(),
+        ["acme/api/runner:build-1/outage:1/outage_opened"]
+    );
+    let after = rig.store.counts();
+    assert!(
+        after.outbox_rows - before.outbox_rows <= 2,
+        "only the due delivery is read: {} rows",
+        after.outbox_rows - before.outbox_rows
+    );
+}
+
+/// A backlog larger than the dispatch budget allows: the dispatch stops on time, says so, and
+/// leaves the rest unclaimed for the next dispatch (or another monitor) at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dispatch_budget_stops_a_backlog_and_releases_the_rest() {
+    let rig = Rig::new();
+    let slow = Arc::new(Slow {
+        inner: rig.notifier.clone(),
+        latency: Duration::from_millis(100),
+    });
+    let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .sink("slack", slow)
+        .dispatch_budget(Duration::from_millis(500))
+        .delivery_lease(Duration::from_secs(60))
+        .build()
+        .expect("monitor");
+    let backlog = Scope::org("budget");
+    let changes: Vec<Change> = (0..40)
+        .map(|i| Change::Enqueue {
+            sink: "slack".into(),
+            notification: runner_monitor_core::testing::delivery_notification(
+                &backlog,
+                &format!("r{i}"),
+                1,
+                at(0),
+            ),
+        })
+        .collect();
+    rig.memory
+        .commit(&backlog, 0, &changes)
+        .await
+        .expect("backlog");
+    let started = std::time::Instant::now();
+    let report = monitor.dispatch(at(10)).await;
+    let took = started.elapsed();
+    assert!(report.budget_exhausted, "{report:?}");
+    assert!(report.sent >= 1 && report.sent < 40, "{report:?}");
+    assert_eq!(report.sent + report.deferred, report.claimed, "{report:?}");
+    // The budget is checked before each send: at most one send past it (generous on a loaded
+    // machine, far below the 4 s the backlog takes).
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    let other = rig.monitor();
+    let rest = other.dispatch(at(11)).await;
+    assert_eq!(
+        rest.claimed,
+        40 - report.sent,
+        "released deliveries are claimable at once"
+    );
+    assert_eq!(rig.notifier.keys().len(), 40);
+}
+
+#[tokio::test]
+async fn a_crashed_holders_claim_is_taken_over_only_after_its_lease() {
+    let rig = Rig::new();
+    let monitor = rig.monitor();
+    rig.source.set(&scope(), listing(true));
+    monitor.run_scope(&scope(), at(0)).await;
+    rig.source.set(&scope(), listing(false));
+    monitor.run_scope(&scope(), at(MIN)).await;
+    monitor.run_scope(&scope(), at(3 * MIN)).await;
+    // Another monitor claimed it and died mid-send.
+    let mut request =
+        runner_monitor_core::testing::outbox::request("crashed", &["slack"], at(3 * MIN), 300);
+    request.limit = 10;
+    assert_eq!(
+        rig.memory.claim_due(&request).await.expect("claim").len(),
+        1
+    );
+    let report = monitor.dispatch(at(3 * MIN + 299)).await;
+    assert_eq!(
+        (report.claimed, report.sent),
+        (0, 0),
+        "a live claim is skipped"
+    );
+    let report = monitor.dispatch(at(8 * MIN)).await;
+    assert_eq!(report.sent, 1, "taken over once the lease expired");
+    assert_eq!(rig.notifier.keys().len(), 1);
 }
 
 #[tokio::test]
@@ -566,6 +877,20 @@ async fn builder_rejects_bad_configuration() {
             .to_string()
             .contains("remind_every")
     );
+    let lease = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .dispatch_budget(Duration::from_secs(60))
+        .delivery_lease(Duration::from_secs(30))
+        .build();
+    assert!(
+        lease
+            .expect_err("lease")
+            .to_string()
+            .contains("delivery_lease")
+    );
+    let budget = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .dispatch_budget(Duration::ZERO)
+        .build();
+    assert!(budget.is_err());
 }
 
 #[tokio::test]

@@ -32,8 +32,10 @@ async fn a_failed_observation_commits_only_source_health() {
         })
         .returning(|_, _, _| Ok(Receipt { version: 1 }));
     store
-        .expect_pending_deliveries()
+        .expect_claim_due()
+        .times(2) // one round for this monitor's sinks, one sweep for the others (first cycle)
         .returning(|_| Ok(Vec::new()));
+    store.expect_settle_delivery().never();
     let mut notifier = MockNotifier::new();
     notifier.expect_notify().never();
 

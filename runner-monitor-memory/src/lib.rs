@@ -18,13 +18,13 @@
 //! # }
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
-    StoreError, Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
+    Settlement, Store, StoreError, Timestamp, Version,
 };
 
 /// One scope's data.
@@ -151,6 +151,7 @@ impl Inner {
                         attempts: 0,
                         next_attempt_at: notification.at,
                         last_error: None,
+                        claim: None,
                     },
                     settled_at: None,
                 },
@@ -193,9 +194,40 @@ impl Store for MemoryStore {
         Ok(pending.into_iter().take(limit).cloned().collect())
     }
 
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        let mut inner = self.lock();
+        // One pass in (scope, seq) order: the first pending delivery of each queue is its head;
+        // a head that is not claimable blocks its queue.
+        let mut seen: HashSet<(Scope, String, String)> = HashSet::new();
+        let mut heads = Vec::new();
+        for (id, row) in &inner.outbox {
+            if row.settled_at.is_some() {
+                continue;
+            }
+            let d = &row.delivery;
+            let queue = (id.scope.clone(), d.sink.clone(), d.notification.subject());
+            if seen.insert(queue) && request.admits(d) {
+                heads.push(id.clone());
+                if heads.len() == request.limit {
+                    break;
+                }
+            }
+        }
+        let claim = request.claim();
+        let mut claimed = Vec::with_capacity(heads.len());
+        for id in heads {
+            if let Some(row) = inner.outbox.get_mut(&id) {
+                row.delivery.claim = Some(claim.clone());
+                claimed.push(row.delivery.clone());
+            }
+        }
+        Ok(claimed)
+    }
+
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
         let mut inner = self.lock();
@@ -208,6 +240,18 @@ impl Store for MemoryStore {
                 message: format!("no pending delivery {id}"),
             });
         };
+        if row.delivery.claim.as_ref() != Some(claim) {
+            return Err(StoreError::LeaseLost {
+                message: format!(
+                    "delivery {id} is claimed by {}",
+                    row.delivery
+                        .claim
+                        .as_ref()
+                        .map_or("nobody", |c| c.holder.as_str())
+                ),
+            });
+        }
+        row.delivery.claim = None;
         match settlement {
             Settlement::Delivered { at } | Settlement::Abandoned { at, .. } => {
                 row.settled_at = Some(*at);
@@ -217,10 +261,11 @@ impl Store for MemoryStore {
                 error,
                 ..
             } => {
-                row.delivery.attempts += 1;
+                row.delivery.attempts = row.delivery.attempts.saturating_add(1);
                 row.delivery.next_attempt_at = *next_attempt_at;
                 row.delivery.last_error = Some(error.clone());
             }
+            Settlement::Released { .. } => {}
         }
         Ok(())
     }

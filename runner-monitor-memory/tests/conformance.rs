@@ -44,3 +44,25 @@ async fn concurrent_commits_from_threads_exactly_one_wins() {
     }
     assert_eq!(wins, 1);
 }
+
+fn spawner() -> &'static runner_monitor_core::testing::store_gaps::Spawner {
+    &|future| {
+        Box::pin(async move {
+            tokio::spawn(future).await.expect("a spawned task panicked");
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commits_and_claims_from_several_threads() {
+    use runner_monitor_core::testing::store_gaps;
+    let store = std::sync::Arc::new(MemoryStore::new());
+    store_gaps::commits_from_threads(store.clone(), 4, 25, spawner()).await;
+    store_gaps::claims_from_threads(store, 4, 400, spawner()).await;
+}
+
+#[tokio::test]
+async fn ten_thousand_backlog_deliveries_do_not_delay_a_due_one() {
+    runner_monitor_core::testing::outbox::due_heads_ignore_a_backlog(&MemoryStore::new(), 10_000)
+        .await;
+}

@@ -50,10 +50,61 @@ pub(crate) const HISTORY: &str = concat!(
     " FROM outages WHERE scope = ?1 AND runner = ?2 ORDER BY id DESC LIMIT ?3"
 );
 
+/// The columns `outbox::delivery_from_row` reads, in order.
+macro_rules! delivery_columns {
+    () => {
+        "scope, seq, sink, notification, created_at, attempts, next_attempt_at, last_error, \
+         claim_holder, claim_until"
+    };
+}
+
 /// Pending deliveries, oldest first.
-pub(crate) const PENDING: &str = "SELECT scope, seq, sink, notification, created_at, attempts, \
-     next_attempt_at, last_error FROM deliveries WHERE settled_at IS NULL \
-     ORDER BY created_at, scope, seq LIMIT ?1";
+pub(crate) const PENDING: &str = concat!(
+    "SELECT ",
+    delivery_columns!(),
+    " FROM deliveries WHERE settled_at IS NULL ORDER BY created_at, scope, seq LIMIT ?1"
+);
+
+/// The head check shared by the claim queries: no earlier pending delivery in the queue.
+macro_rules! is_head {
+    () => {
+        " AND NOT EXISTS (SELECT 1 FROM deliveries AS e INDEXED BY deliveries_queue \
+          WHERE e.settled_at IS NULL AND e.scope = d.scope AND e.sink = d.sink \
+          AND e.subject = d.subject AND e.seq < d.seq)"
+    };
+}
+
+/// Due, unclaimed heads of one sink (?1), at ?2, created before ?3, at most ?4. The range on
+/// `deliveries_due` visits only this sink's due rows; those (few) are sorted by (scope, seq).
+pub(crate) const DUE_FOR_SINK: &str = concat!(
+    "SELECT ",
+    delivery_columns!(),
+    " FROM deliveries AS d INDEXED BY deliveries_due \
+     WHERE d.settled_at IS NULL AND d.sink = ?1 AND d.next_attempt_at <= ?2 \
+     AND (d.claim_until IS NULL OR d.claim_until <= ?2) AND d.created_at < ?3",
+    is_head!(),
+    " ORDER BY d.scope, d.seq LIMIT ?4"
+);
+
+/// Due, unclaimed heads of any sink created before ?3 (the sweep; the caller drops the sinks it
+/// excludes), at ?2. The range on `deliveries_pending` visits only rows created before ?3.
+pub(crate) const DUE_CREATED_BEFORE: &str = concat!(
+    "SELECT ",
+    delivery_columns!(),
+    " FROM deliveries AS d INDEXED BY deliveries_pending \
+     WHERE d.settled_at IS NULL AND d.created_at < ?3 AND d.next_attempt_at <= ?2 \
+     AND (d.claim_until IS NULL OR d.claim_until <= ?2)",
+    is_head!(),
+    " ORDER BY d.scope, d.seq"
+);
+
+/// Claiming one delivery (inside the claim's transaction).
+pub(crate) const CLAIM: &str =
+    "UPDATE deliveries SET claim_holder = ?3, claim_until = ?4 WHERE scope = ?1 AND seq = ?2";
+
+/// The claim on a pending delivery (to tell a lost lease from an unknown id).
+pub(crate) const CLAIM_OF: &str = "SELECT claim_holder FROM deliveries \
+     WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL";
 
 /// Expiry of resolved outages.
 pub(crate) const EXPIRE_OUTAGES: &str = "DELETE FROM outages \
@@ -63,10 +114,12 @@ pub(crate) const EXPIRE_OUTAGES: &str = "DELETE FROM outages \
 pub(crate) const EXPIRE_DELIVERIES: &str = "DELETE FROM deliveries \
      WHERE scope = ?1 AND settled_at IS NOT NULL AND settled_at < ?2";
 
-/// Settling a delivery (the three settlements share the WHERE clause).
+/// Settling a delivery as delivered, under its claim (?4, ?5); every settlement shares this
+/// WHERE clause and drops the claim.
 pub(crate) const SETTLE_DELIVERED: &str = "UPDATE deliveries \
-     SET settled_at = ?3, outcome = 'delivered' \
-     WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL";
+     SET settled_at = ?3, outcome = 'delivered', claim_holder = NULL, claim_until = NULL \
+     WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL AND claim_holder = ?4 \
+     AND claim_until = ?5";
 
 #[cfg(test)]
 mod tests {
@@ -99,6 +152,10 @@ mod tests {
             (SCOPES, "INDEX"),
             (HISTORY, "PRIMARY KEY"),
             (PENDING, "deliveries_pending"),
+            (DUE_FOR_SINK, "deliveries_due"),
+            (DUE_CREATED_BEFORE, "deliveries_pending"),
+            (CLAIM, "sqlite_autoindex_deliveries_1"),
+            (CLAIM_OF, "sqlite_autoindex_deliveries_1"),
             (EXPIRE_OUTAGES, "outages_resolved"),
             (EXPIRE_DELIVERIES, "deliveries_settled"),
             (SETTLE_DELIVERED, "INDEX"),
@@ -110,7 +167,16 @@ mod tests {
                 text.contains(index),
                 "{sql}\n  plan: {text}\n  expected {index}"
             );
-            assert!(!text.contains("TEMP B-TREE"), "{sql}\n  sorts: {text}");
+            // The claim queries sort the due rows they found (never the backlog) by sequence.
+            let sorts_due_rows = sql == DUE_FOR_SINK || sql == DUE_CREATED_BEFORE;
+            assert!(
+                sorts_due_rows || !text.contains("TEMP B-TREE"),
+                "{sql}\n  sorts: {text}"
+            );
+            assert!(
+                !sorts_due_rows || text.contains("deliveries_queue"),
+                "{sql}\n  the head check must use deliveries_queue: {text}"
+            );
             for line in &lines {
                 assert!(
                     !line.starts_with("SCAN") || line.contains("INDEX"),

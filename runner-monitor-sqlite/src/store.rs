@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
-    StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
+    Settlement, Store, StoreError, Version,
 };
 
 use crate::error::OpenError;
@@ -96,15 +96,24 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        let request = request.clone();
+        self.worker
+            .run(move |conn| outbox::claim_due(conn, &request))
+            .await
+    }
+
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
         let id = id.clone();
+        let claim = claim.clone();
         let settlement = settlement.clone();
         self.worker
-            .run(move |conn| outbox::settle(conn, &id, &settlement))
+            .run(move |conn| outbox::settle(conn, &id, &claim, &settlement))
             .await
     }
 

@@ -17,6 +17,15 @@ pub(crate) fn encode(at: Timestamp) -> Result<String, StoreError> {
     Ok(at.format(FORMAT).to_string())
 }
 
+/// Encodes `at`, saturating at the last instant of year 9999 (for "not before" times and lease
+/// expiries, which a dispatcher may push arbitrarily far: later than 9999 means "never" here).
+pub(crate) fn encode_saturating(at: Timestamp) -> Result<String, StoreError> {
+    if at.year() > 9999 {
+        return Ok("9999-12-31T23:59:59.999999999Z".to_owned());
+    }
+    encode(at)
+}
+
 /// Encodes an optional timestamp.
 pub(crate) fn encode_opt(at: Option<Timestamp>) -> Result<Option<String>, StoreError> {
     at.map(encode).transpose()

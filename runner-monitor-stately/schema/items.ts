@@ -162,6 +162,10 @@ export const Delivery = itemType("Delivery", {
     settledAt: { type: timestampMilliseconds, required: false }, // #9
     /** Never while pending; settled deliveries expire after the history TTL. */
     expiresAt: { type: timestampMilliseconds, required: false }, // #10
+    /** The dispatcher holding a claim on it ("" = unclaimed). */
+    claimHolder: { type: string, required: false }, // #11
+    /** When that claim expires (0 = unclaimed). */
+    claimUntil: { type: timestampMilliseconds, required: false }, // #12
   },
 });
 

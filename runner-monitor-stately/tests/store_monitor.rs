@@ -77,7 +77,8 @@ async fn outage_opens_notifies_and_resolves() {
     assert_eq!(history[0].resolved_at, Some(at(600)));
     assert_eq!(store.scopes().await.expect("scopes"), vec![scope.clone()]);
 
-    // A settled outbox keeps the dispatcher to one index list.
+    // A settled outbox keeps the dispatcher to one index list (the sweep for other sinks ran
+    // at 600 and waits SWEEP_EVERY).
     emulator.reset_stats();
     monitor.run_cycle(at(660)).await;
     assert_eq!(emulator.stats().round_trips(), 2);

@@ -10,7 +10,7 @@ mod runner;
 mod scope;
 mod state;
 
-pub use delivery::{Delivery, DeliveryId, Settlement};
+pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFilter};
 pub use failure::{FailureClass, SourceFailure};
 pub use notification::{Notification, NotificationKind, RunnerSnapshot};
 pub use outage::{Outage, Resolution};

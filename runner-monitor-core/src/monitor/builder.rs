@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{DeliveryBackoff, Monitor, Sink};
 use crate::model::{Policy, PolicyError, Scope};
@@ -26,10 +27,25 @@ pub enum MonitorConfigError {
     /// A setting that must be positive is zero.
     #[error("`{0}` must be at least 1")]
     Zero(&'static str),
+    /// The delivery lease does not outlast the dispatch budget: a claim could expire while its
+    /// holder is still sending, and another monitor would send it too.
+    #[error(
+        "delivery_lease ({lease:?}) must be longer than dispatch_budget ({budget:?}) plus the slowest send"
+    )]
+    LeaseTooShort {
+        /// The lease.
+        lease: std::time::Duration,
+        /// The budget.
+        budget: std::time::Duration,
+    },
+    /// The holder id is empty.
+    #[error("the dispatcher's holder id must not be empty")]
+    EmptyHolderId,
 }
 
 /// Builds a [`Monitor`]; defaults: concurrency 8, 5 conflict retries, 1,000 deliveries per
-/// dispatch, delivery backoff 30 s doubling to 30 min, [`Policy::default`].
+/// dispatch, delivery backoff 30 s doubling to 30 min, dispatch budget 20 s, delivery lease
+/// 5 min, a holder id unique to this instance, [`Policy::default`].
 #[derive(Debug)]
 pub struct MonitorBuilder {
     source: Arc<dyn RunnerSource>,
@@ -41,6 +57,23 @@ pub struct MonitorBuilder {
     max_conflict_retries: u32,
     delivery_batch: usize,
     backoff: DeliveryBackoff,
+    holder: Option<String>,
+    delivery_lease: Duration,
+    dispatch_budget: Duration,
+}
+
+/// Default [`MonitorBuilder::dispatch_budget`].
+pub const DEFAULT_DISPATCH_BUDGET: Duration = Duration::from_secs(20);
+/// Default [`MonitorBuilder::delivery_lease`].
+pub const DEFAULT_DELIVERY_LEASE: Duration = Duration::from_secs(5 * 60);
+
+/// A holder id unique to this monitor instance: the process id and 64 random bits (std's
+/// randomly keyed hasher), so two processes, two hosts or two monitors in one process differ.
+fn unique_holder_id() -> String {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    format!("monitor-{}-{:016x}", std::process::id(), hasher.finish())
 }
 
 impl MonitorBuilder {
@@ -55,6 +88,9 @@ impl MonitorBuilder {
             max_conflict_retries: 5,
             delivery_batch: 1_000,
             backoff: DeliveryBackoff::default(),
+            holder: None,
+            delivery_lease: DEFAULT_DELIVERY_LEASE,
+            dispatch_budget: DEFAULT_DISPATCH_BUDGET,
         }
     }
 
@@ -97,7 +133,7 @@ impl MonitorBuilder {
         self
     }
 
-    /// At most this many pending deliveries are considered per dispatch.
+    /// At most this many deliveries are claimed per dispatch.
     pub fn delivery_batch(mut self, batch: usize) -> Self {
         self.delivery_batch = batch;
         self
@@ -106,6 +142,28 @@ impl MonitorBuilder {
     /// Sets the delivery retry backoff.
     pub fn delivery_backoff(mut self, backoff: DeliveryBackoff) -> Self {
         self.backoff = backoff;
+        self
+    }
+
+    /// How long one dispatch may keep sending before it stops (checked before each send) and
+    /// lets the next cycle poll; what is left waits for the next dispatch.
+    pub fn dispatch_budget(mut self, budget: Duration) -> Self {
+        self.dispatch_budget = budget;
+        self
+    }
+
+    /// How long a claim on a delivery lasts. Must be longer than the dispatch budget plus the
+    /// slowest send (the notifiers' HTTP timeout): only a holder that stops (crash, kill) before
+    /// settling lets a claim expire, and only then may another monitor send it a second time.
+    pub fn delivery_lease(mut self, lease: Duration) -> Self {
+        self.delivery_lease = lease;
+        self
+    }
+
+    /// The id this monitor claims deliveries under. Every monitor sharing a store needs its own;
+    /// the default is unique per instance.
+    pub fn holder_id(mut self, holder: impl Into<String>) -> Self {
+        self.holder = Some(holder.into());
         self
     }
 
@@ -136,6 +194,19 @@ impl MonitorBuilder {
         if self.delivery_batch == 0 {
             return Err(MonitorConfigError::Zero("delivery_batch"));
         }
+        if self.dispatch_budget.is_zero() {
+            return Err(MonitorConfigError::Zero("dispatch_budget"));
+        }
+        if self.delivery_lease <= self.dispatch_budget {
+            return Err(MonitorConfigError::LeaseTooShort {
+                lease: self.delivery_lease,
+                budget: self.dispatch_budget,
+            });
+        }
+        let holder = self.holder.unwrap_or_else(unique_holder_id);
+        if holder.trim().is_empty() {
+            return Err(MonitorConfigError::EmptyHolderId);
+        }
         Ok(Monitor {
             source: self.source,
             store: self.store,
@@ -146,6 +217,10 @@ impl MonitorBuilder {
             max_conflict_retries: self.max_conflict_retries,
             delivery_batch: self.delivery_batch,
             backoff: self.backoff,
+            holder,
+            delivery_lease: self.delivery_lease,
+            dispatch_budget: self.dispatch_budget,
+            last_sweep: std::sync::Mutex::new(None),
         })
     }
 }

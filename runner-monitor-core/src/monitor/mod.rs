@@ -3,14 +3,17 @@
 
 mod builder;
 mod cycle;
-mod dispatch;
+pub(crate) mod dispatch;
 pub mod metrics;
 mod report;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use builder::{MonitorBuilder, MonitorConfigError};
+pub use builder::{
+    DEFAULT_DELIVERY_LEASE, DEFAULT_DISPATCH_BUDGET, MonitorBuilder, MonitorConfigError,
+};
+pub use dispatch::{ABSENT_SINK_GRACE, SWEEP_EVERY};
 pub use report::{CycleReport, DispatchReport, ScopeReport};
 
 use crate::model::{Policy, Scope, Timestamp};
@@ -68,6 +71,11 @@ pub struct Monitor {
     max_conflict_retries: u32,
     delivery_batch: usize,
     backoff: DeliveryBackoff,
+    holder: String,
+    delivery_lease: Duration,
+    dispatch_budget: Duration,
+    /// The `now` of the last sweep for absent sinks.
+    last_sweep: std::sync::Mutex<Option<Timestamp>>,
 }
 
 impl Monitor {
@@ -89,6 +97,12 @@ impl Monitor {
     /// The store (hosts share it with the slash-command handler).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The id this monitor's dispatcher claims deliveries under (unique per instance unless set
+    /// with [`MonitorBuilder::holder_id`]).
+    pub fn holder_id(&self) -> &str {
+        &self.holder
     }
 
     /// The configured sinks.

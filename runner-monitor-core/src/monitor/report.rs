@@ -85,18 +85,43 @@ impl ScopeReport {
 /// What one dispatch of the outbox did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DispatchReport {
+    /// Deliveries claimed in the store (the due heads this monitor took on).
+    pub claimed: usize,
     /// Delivered.
     pub sent: usize,
     /// Failed and scheduled again.
     pub retried: usize,
     /// Given up (permanent failure, or `delivery_ttl` passed).
     pub failed: usize,
-    /// Left pending without an attempt (not due yet, waiting behind an earlier delivery of the
-    /// same subject, or for a sink this monitor does not have).
+    /// Claimed but given back without an attempt (the budget ran out, or the sink asked to
+    /// wait), or, for a sink this monitor lacks, marked overdue and left for the grace period.
+    /// Deliveries not due, waiting behind an earlier one of their subject or claimed by another
+    /// monitor are not read at all, so not counted.
     pub deferred: usize,
+    /// Settlements refused because another dispatcher had taken the claim over (this monitor
+    /// held it past its lease); that holder's state stands.
+    pub lease_lost: usize,
+    /// The dispatch stopped because its time budget was spent; the rest waits for the next.
+    pub budget_exhausted: bool,
     /// Reading or settling the outbox failed.
     #[serde(serialize_with = "display_opt")]
     pub store_error: Option<StoreError>,
+}
+
+impl DispatchReport {
+    /// Adds another part's counts (one sink's share of a round).
+    pub(super) fn absorb(&mut self, other: DispatchReport) {
+        self.claimed += other.claimed;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.failed += other.failed;
+        self.deferred += other.deferred;
+        self.lease_lost += other.lease_lost;
+        self.budget_exhausted |= other.budget_exhausted;
+        if self.store_error.is_none() {
+            self.store_error = other.store_error;
+        }
+    }
 }
 
 fn display_opt<T: std::fmt::Display, S: serde::Serializer>(

@@ -1,8 +1,17 @@
 //! The [`Store`] port: per-scope state, outage history and the delivery outbox.
+//!
+//! The outbox stays on this trait rather than a port of its own: deliveries are written by
+//! `commit` in the same atomic step as the change behind them, so every backend that keeps state
+//! keeps the outbox, and a separate trait would always be implemented by the same type and passed
+//! twice. Its methods are grouped below: `pending_deliveries` (inspection), `claim_due` (the
+//! dispatcher's read and lease) and `settle_delivery` (under the claim).
 
 use async_trait::async_trait;
 
-use crate::model::{Change, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement, Version};
+use crate::model::{
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
+    Version,
+};
 
 /// What a successful commit returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +36,23 @@ pub struct Receipt {
 ///   outage id + 1 or whose runner already has an open outage, and a `ResolveOutage` or
 ///   `RecordReminder` for an outage that is not open.
 /// - Scopes are independent: a commit to one never conflicts with, or changes, another.
-/// - **pending_deliveries** returns deliveries neither delivered nor abandoned, due or not, at most
-///   `limit`, oldest first: ordered by `created_at`, then scope, then sequence number, so that
-///   within a scope they come in enqueue order. Sequence numbers increase with each enqueue within
-///   a scope and are never reused.
-/// - **settle_delivery** records an attempt's outcome; settling an unknown id fails with
-///   [`StoreError::NotFound`].
+/// - **pending_deliveries** returns deliveries neither delivered nor abandoned, due or not,
+///   claimed or not, at most `limit`, oldest first: ordered by `created_at`, then scope, then
+///   sequence number. It is for inspection (status, tests, operators); dispatchers use
+///   `claim_due`. Sequence numbers increase with each enqueue within a scope and are never reused.
+/// - **claim_due** (the dispatcher's read) MUST return only the deliveries [`ClaimRequest`]
+///   admits that are the *head of their queue* (no earlier pending delivery of the same scope,
+///   sink and subject, due or not, claimed or not), at most `limit`, ordered by scope then
+///   sequence number (never by wall clock), and MUST claim each one for `holder` until `until`
+///   in the same atomic step: of two concurrent calls, no delivery is returned to both unless
+///   the first claim had expired. Its cost MUST NOT grow with pending deliveries that are not
+///   due, claimed, or for other sinks (indexes, not scans).
+/// - **settle_delivery** records the outcome of a claimed delivery. It MUST apply only if the
+///   delivery is pending and its stored claim is exactly `claim` (holder and expiry): an expired
+///   claim nobody took over still settles. Otherwise it MUST change nothing and fail with
+///   [`StoreError::NotFound`] (unknown id, or already delivered or abandoned: settling twice)
+///   or [`StoreError::LeaseLost`] (another holder took it over, or the claim was already spent
+///   by an earlier `Retry` or `Released`). Every settlement drops the claim.
 /// - **outages** returns a runner's outages (open and resolved), newest first, at most `limit`.
 /// - **scopes** lists every scope that has been committed.
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
@@ -59,19 +79,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         changes: &[Change],
     ) -> Result<Receipt, StoreError>;
 
-    /// Deliveries not yet delivered or abandoned, oldest first, at most `limit`.
+    /// Deliveries not yet delivered or abandoned, oldest first, at most `limit` (inspection).
     ///
     /// # Errors
     /// As for [`load`](Self::load).
     async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError>;
 
-    /// Records the outcome of a delivery attempt.
+    /// Claims the due heads of their queues for `request.holder` and returns them, each with
+    /// its [`Delivery::claim`] set.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] for an unknown or already settled-for-good id.
+    /// As for [`load`](Self::load); [`StoreError::Conflict`] is never returned (a store retries
+    /// its own optimistic transactions).
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records the outcome of an attempt on a delivery claimed with `claim`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or already settled-for-good id;
+    /// [`StoreError::LeaseLost`] when `claim` is no longer the delivery's claim.
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError>;
 
@@ -117,6 +147,14 @@ pub enum StoreError {
     #[error("not found: {message}")]
     NotFound {
         /// What was missing.
+        message: String,
+    },
+    /// The delivery's claim is no longer the caller's: its lease expired and another dispatcher
+    /// took it over (or the claim was already settled). Nothing was changed; the new holder's
+    /// state stands.
+    #[error("lease lost: {message}")]
+    LeaseLost {
+        /// Which delivery and who holds it now.
         message: String,
     },
     /// The backend cannot be reached or is overloaded.

@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 
-use crate::model::{Change, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement, Version};
+use crate::model::{
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
+    Version,
+};
 use crate::ports::{Receipt, Store, StoreError};
 
 /// Calls made through a [`CountingStore`].
@@ -17,8 +20,10 @@ pub struct StoreCounts {
     pub commits: usize,
     /// Changes passed to `commit`.
     pub changes: usize,
-    /// `pending_deliveries` calls.
+    /// `pending_deliveries` and `claim_due` calls.
     pub outbox_reads: usize,
+    /// Deliveries returned by `pending_deliveries` and `claim_due`.
+    pub outbox_rows: usize,
     /// `settle_delivery` calls.
     pub settles: usize,
     /// `outages` and `scopes` calls.
@@ -40,6 +45,7 @@ pub struct CountingStore {
     commits: AtomicUsize,
     changes: AtomicUsize,
     outbox_reads: AtomicUsize,
+    outbox_rows: AtomicUsize,
     settles: AtomicUsize,
     other_reads: AtomicUsize,
 }
@@ -53,6 +59,7 @@ impl CountingStore {
             commits: AtomicUsize::new(0),
             changes: AtomicUsize::new(0),
             outbox_reads: AtomicUsize::new(0),
+            outbox_rows: AtomicUsize::new(0),
             settles: AtomicUsize::new(0),
             other_reads: AtomicUsize::new(0),
         }
@@ -65,6 +72,7 @@ impl CountingStore {
             commits: self.commits.load(Ordering::SeqCst),
             changes: self.changes.load(Ordering::SeqCst),
             outbox_reads: self.outbox_reads.load(Ordering::SeqCst),
+            outbox_rows: self.outbox_rows.load(Ordering::SeqCst),
             settles: self.settles.load(Ordering::SeqCst),
             other_reads: self.other_reads.load(Ordering::SeqCst),
         }
@@ -91,16 +99,26 @@ impl Store for CountingStore {
 
     async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
         self.outbox_reads.fetch_add(1, Ordering::SeqCst);
-        self.inner.pending_deliveries(limit).await
+        let rows = self.inner.pending_deliveries(limit).await?;
+        self.outbox_rows.fetch_add(rows.len(), Ordering::SeqCst);
+        Ok(rows)
+    }
+
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        self.outbox_reads.fetch_add(1, Ordering::SeqCst);
+        let rows = self.inner.claim_due(request).await?;
+        self.outbox_rows.fetch_add(rows.len(), Ordering::SeqCst);
+        Ok(rows)
     }
 
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
         self.settles.fetch_add(1, Ordering::SeqCst);
-        self.inner.settle_delivery(id, settlement).await
+        self.inner.settle_delivery(id, claim, settlement).await
     }
 
     async fn outages(

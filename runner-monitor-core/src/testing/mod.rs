@@ -11,11 +11,15 @@
 
 mod counting_store;
 mod fixtures;
+pub mod outbox;
 mod recording_notifier;
+mod round_robin;
 mod scripted_source;
 pub mod store;
+pub mod store_gaps;
 
 pub use counting_store::{CountingStore, StoreCounts};
 pub use fixtures::{at, delivery_notification, observed, outage, runner_record};
 pub use recording_notifier::RecordingNotifier;
+pub use round_robin::RoundRobinStore;
 pub use scripted_source::ScriptedSource;

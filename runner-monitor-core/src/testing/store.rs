@@ -23,13 +23,20 @@ pub async fn run_all(store: &dyn Store) {
     history_ttl_keeps_open_outages(store).await;
     outbox_order_and_settle(store).await;
     scopes_independent(store).await;
+    super::store_gaps::run_all(store).await;
+    super::outbox::run_all(store).await;
 }
 
 fn scope(clause: &str) -> Scope {
     Scope::repo("conformance", clause)
 }
 
-async fn commit_ok(store: &dyn Store, scope: &Scope, version: u64, changes: &[Change]) -> u64 {
+pub(crate) async fn commit_ok(
+    store: &dyn Store,
+    scope: &Scope,
+    version: u64,
+    changes: &[Change],
+) -> u64 {
     match store.commit(scope, version, changes).await {
         Ok(receipt) => {
             assert!(
@@ -44,7 +51,7 @@ async fn commit_ok(store: &dyn Store, scope: &Scope, version: u64, changes: &[Ch
     }
 }
 
-async fn load_ok(store: &dyn Store, scope: &Scope) -> crate::model::ScopeState {
+pub(crate) async fn load_ok(store: &dyn Store, scope: &Scope) -> crate::model::ScopeState {
     store
         .load(scope)
         .await
@@ -59,6 +66,37 @@ async fn our_pending(store: &dyn Store, scope: &Scope) -> Vec<Delivery> {
         .into_iter()
         .filter(|d| &d.notification.scope == scope)
         .collect()
+}
+
+/// Claims every due head of `scope` for `sink` (as the conformance holder, for an hour).
+pub(crate) async fn claim_ours(
+    store: &dyn Store,
+    scope: &Scope,
+    sink: &str,
+    now: crate::model::Timestamp,
+) -> Vec<Delivery> {
+    let request = super::outbox::request("conformance", &[sink], now, 3_600);
+    super::outbox::claim(store, &request)
+        .await
+        .into_iter()
+        .filter(|d| &d.id.scope == scope)
+        .collect()
+}
+
+/// Settles a delivery under the claim it was returned with.
+pub(crate) async fn settle_claimed(
+    store: &dyn Store,
+    delivery: &Delivery,
+    settlement: &Settlement,
+) {
+    let claim = delivery
+        .claim
+        .clone()
+        .unwrap_or_else(|| panic!("{}: claimed without a claim", delivery.id));
+    store
+        .settle_delivery(&delivery.id, &claim, settlement)
+        .await
+        .unwrap_or_else(|e| panic!("{}: settle failed: {e}", delivery.id));
 }
 
 /// A scope never committed loads as version 0 with nothing in it.
@@ -511,11 +549,11 @@ pub async fn history_ttl_keeps_open_outages(store: &dyn Store) {
             Change::OpenOutage(outage("old", 1, at(0))),
             Change::OpenOutage(outage("recent", 1, at(0))),
             Change::Enqueue {
-                sink: "s".into(),
+                sink: "ttl-s".into(),
                 notification: delivery_notification(&scope, "old", 1, at(0)),
             },
             Change::Enqueue {
-                sink: "s".into(),
+                sink: "ttl-s".into(),
                 notification: delivery_notification(&scope, "recent", 1, at(0)),
             },
         ],
@@ -523,10 +561,12 @@ pub async fn history_ttl_keeps_open_outages(store: &dyn Store) {
     .await;
     let pending = our_pending(store, &scope).await;
     assert_eq!(pending.len(), 2);
-    store
-        .settle_delivery(&pending[0].id, &Settlement::Delivered { at: at(10) })
-        .await
-        .expect("settle");
+    let claimed = claim_ours(store, &scope, "ttl-s", at(10)).await;
+    let first = claimed
+        .iter()
+        .find(|d| d.id == pending[0].id)
+        .expect("claimed");
+    settle_claimed(store, first, &Settlement::Delivered { at: at(10) }).await;
     let v = commit_ok(
         store,
         &scope,
@@ -574,13 +614,13 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
         &scope,
         0,
         &[
-            enqueue("a", 1, "slack"),
-            enqueue("a", 1, "pager"),
-            enqueue("b", 2, "slack"),
+            enqueue("a", 1, "outbox-slack"),
+            enqueue("a", 1, "outbox-pager"),
+            enqueue("b", 2, "outbox-slack"),
         ],
     )
     .await;
-    commit_ok(store, &scope, v, &[enqueue("a", 3, "slack")]).await;
+    commit_ok(store, &scope, v, &[enqueue("a", 3, "outbox-slack")]).await;
     let pending = our_pending(store, &scope).await;
     let order: Vec<(String, u64)> = pending
         .iter()
@@ -589,10 +629,10 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
     assert_eq!(
         order,
         [
-            ("slack".to_owned(), 1),
-            ("pager".to_owned(), 1),
-            ("slack".to_owned(), 2),
-            ("slack".to_owned(), 3)
+            ("outbox-slack".to_owned(), 1),
+            ("outbox-pager".to_owned(), 1),
+            ("outbox-slack".to_owned(), 2),
+            ("outbox-slack".to_owned(), 3)
         ],
         "pending deliveries come in enqueue order"
     );
@@ -611,31 +651,38 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
         "new deliveries are due"
     );
 
-    store
-        .settle_delivery(
-            &pending[0].id,
-            &Settlement::Retry {
-                at: at(100),
-                next_attempt_at: at(160),
-                error: "HTTP 503".into(),
-            },
-        )
-        .await
-        .expect("settle retry");
-    store
-        .settle_delivery(&pending[1].id, &Settlement::Delivered { at: at(100) })
-        .await
-        .expect("settle delivered");
-    store
-        .settle_delivery(
-            &pending[2].id,
-            &Settlement::Abandoned {
-                at: at(100),
-                reason: "channel_not_found".into(),
-            },
-        )
-        .await
-        .expect("settle abandoned");
+    let claimed = claim_ours(store, &scope, "outbox-slack", at(100)).await;
+    let claimed_pager = claim_ours(store, &scope, "outbox-pager", at(100)).await;
+    assert_eq!(
+        claimed.iter().map(|d| d.id.seq).collect::<Vec<_>>(),
+        [pending[0].id.seq, pending[2].id.seq],
+        "the second delivery of runner a waits behind the first"
+    );
+    settle_claimed(
+        store,
+        &claimed[0],
+        &Settlement::Retry {
+            at: at(100),
+            next_attempt_at: at(160),
+            error: "HTTP 503".into(),
+        },
+    )
+    .await;
+    settle_claimed(
+        store,
+        &claimed_pager[0],
+        &Settlement::Delivered { at: at(100) },
+    )
+    .await;
+    settle_claimed(
+        store,
+        &claimed[1],
+        &Settlement::Abandoned {
+            at: at(100),
+            reason: "channel_not_found".into(),
+        },
+    )
+    .await;
     let after = our_pending(store, &scope).await;
     assert_eq!(
         after.len(),
@@ -661,17 +708,23 @@ pub async fn outbox_order_and_settle(store: &dyn Store) {
         seq: u64::MAX,
     };
     let unknown = store
-        .settle_delivery(&unknown_id, &Settlement::Delivered { at: at(1) })
+        .settle_delivery(
+            &unknown_id,
+            &crate::model::Claim {
+                holder: "conformance".into(),
+                until: at(1),
+            },
+            &Settlement::Delivered { at: at(1) },
+        )
         .await;
     assert!(
         matches!(unknown, Err(StoreError::NotFound { .. })),
         "settling an unknown delivery is NotFound, got {unknown:?}"
     );
-    for delivery in after {
-        store
-            .settle_delivery(&delivery.id, &Settlement::Delivered { at: at(200) })
-            .await
-            .expect("settle");
+    for _ in 0..2 {
+        for delivery in claim_ours(store, &scope, "outbox-slack", at(200)).await {
+            settle_claimed(store, &delivery, &Settlement::Delivered { at: at(200) }).await;
+        }
     }
     assert!(our_pending(store, &scope).await.is_empty());
 }

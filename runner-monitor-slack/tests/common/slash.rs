@@ -154,7 +154,18 @@ impl Store for FailingStore {
     async fn pending_deliveries(&self, _: usize) -> Result<Vec<Delivery>, StoreError> {
         fail()
     }
-    async fn settle_delivery(&self, _: &DeliveryId, _: &Settlement) -> Result<(), StoreError> {
+    async fn claim_due(
+        &self,
+        _: &runner_monitor_core::ClaimRequest,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        fail()
+    }
+    async fn settle_delivery(
+        &self,
+        _: &DeliveryId,
+        _: &runner_monitor_core::Claim,
+        _: &Settlement,
+    ) -> Result<(), StoreError> {
         fail()
     }
     async fn outages(&self, _: &Scope, _: &str, _: usize) -> Result<Vec<Outage>, StoreError> {

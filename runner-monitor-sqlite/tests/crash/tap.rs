@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
-    StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
+    Settlement, Store, StoreError, Version,
 };
 use runner_monitor_sqlite::SqliteStore;
 
@@ -52,13 +52,21 @@ impl Store for Tap {
         self.inner.pending_deliveries(limit).await
     }
 
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.claim_due(request).await
+    }
+
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
-        self.inner.settle_delivery(id, settlement).await?;
-        if !matches!(settlement, Settlement::Retry { .. }) {
+        self.inner.settle_delivery(id, claim, settlement).await?;
+        if matches!(
+            settlement,
+            Settlement::Delivered { .. } | Settlement::Abandoned { .. }
+        ) {
             journal::append(&self.log, &[format!("S\t{}\t{}", id.scope, id.seq)]);
         }
         Ok(())

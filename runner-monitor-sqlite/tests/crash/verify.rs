@@ -183,6 +183,14 @@ pub fn store_still_works(db: &Path, next_cycle: u64) {
             let report = monitor.run_cycle(at(cycle as i64 * 60)).await;
             assert!(!report.has_errors(), "{report:?}");
         }
+        // A killed child may have died holding claims: they are taken over once their lease
+        // has expired, and only then.
+        let lease =
+            chrono::Duration::from_std(runner_monitor_core::monitor::DEFAULT_DELIVERY_LEASE)
+                .expect("lease");
+        let after_lease = at((next_cycle as i64 + 2) * 60) + lease;
+        let report = monitor.dispatch(after_lease).await;
+        assert!(report.store_error.is_none(), "{report:?}");
         use runner_monitor_core::Store;
         let pending = store.pending_deliveries(10_000).await.expect("pending");
         assert!(pending.is_empty(), "the outbox drains: {pending:?}");

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use runner_monitor_core::{Delivery, DeliveryId, Notification, Scope, Settlement};
+use runner_monitor_core::{Claim, Delivery, DeliveryId, Notification, Scope, Settlement};
 
 use super::time::{NEVER_MS, expiry, millis, opt_timestamp, timestamp};
 use crate::error::ClientError;
@@ -42,6 +42,12 @@ pub struct DeliveryItem {
     /// TTL: never while pending.
     #[prost(sint64, tag = "10")]
     pub expires_at: i64,
+    /// Who holds the claim ("" = unclaimed).
+    #[prost(string, tag = "11")]
+    pub claim_holder: String,
+    /// When the claim expires (milliseconds; 0 = unclaimed).
+    #[prost(sint64, tag = "12")]
+    pub claim_until: i64,
 }
 
 impl DeliveryItem {
@@ -70,6 +76,8 @@ impl DeliveryItem {
             last_error: String::new(),
             settled_at: 0,
             expires_at: NEVER_MS,
+            claim_holder: String::new(),
+            claim_until: 0,
         })
     }
 
@@ -83,8 +91,38 @@ impl DeliveryItem {
         self.settled_at == 0
     }
 
-    /// Records `settlement`; settled deliveries expire `retention` after settling.
+    /// The claim it carries, if any (possibly expired).
+    ///
+    /// # Errors
+    /// [`ClientError::Decode`] for a claim expiry out of range.
+    pub fn claim(&self) -> Result<Option<Claim>, ClientError> {
+        if self.claim_holder.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Claim {
+            holder: self.claim_holder.clone(),
+            until: timestamp(self.claim_until, "Delivery.claimUntil")?,
+        }))
+    }
+
+    /// Whether `claim` is exactly its claim (holder, and expiry to the millisecond).
+    pub fn is_claimed_by(&self, claim: &Claim) -> bool {
+        !self.claim_holder.is_empty()
+            && self.claim_holder == claim.holder
+            && self.claim_until == millis(claim.until)
+    }
+
+    /// Claims it for `claim`.
+    pub fn set_claim(&mut self, claim: &Claim) {
+        self.claim_holder = claim.holder.clone();
+        self.claim_until = millis(claim.until);
+    }
+
+    /// Records `settlement` and drops the claim; settled deliveries expire `retention` after
+    /// settling.
     pub fn settle(&mut self, settlement: &Settlement, retention: Duration) {
+        self.claim_holder.clear();
+        self.claim_until = 0;
         match settlement {
             Settlement::Delivered { at } => {
                 self.settled_at = millis(*at);
@@ -100,10 +138,11 @@ impl DeliveryItem {
                 error,
                 ..
             } => {
-                self.attempts += 1;
+                self.attempts = self.attempts.saturating_add(1);
                 self.next_attempt_at = millis(*next_attempt_at);
                 self.last_error = error.clone();
             }
+            Settlement::Released { .. } => {}
         }
     }
 
@@ -129,6 +168,7 @@ impl DeliveryItem {
             attempts: self.attempts,
             next_attempt_at: timestamp(self.next_attempt_at, "Delivery.nextAttemptAt")?,
             last_error: (!self.last_error.is_empty()).then(|| self.last_error.clone()),
+            claim: self.claim()?,
         })
     }
 

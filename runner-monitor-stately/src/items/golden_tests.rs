@@ -196,6 +196,8 @@ fn delivery_golden_bytes() {
         last_error: "e".into(),
         settled_at: 0,
         expires_at: 1,
+        claim_holder: "h".into(),
+        claim_until: 1,
     };
     #[rustfmt::skip]
     let expected: &[u8] = &[
@@ -209,6 +211,8 @@ fn delivery_golden_bytes() {
         0x42, 0x01, b'e',              // 8 lastError
         //                                9 settledAt 0 = pending
         0x50, 0x02,                    // 10 expiresAt 1 -> 2
+        0x5A, 0x01, b'h',              // 11 claimHolder
+        0x60, 0x02,                    // 12 claimUntil 1 -> 2
     ];
     assert_eq!(item.encode_to_vec(), expected);
 }

@@ -10,6 +10,7 @@
 //! | `load` | 1 list of the group (more pages only for very large groups) | 0 |
 //! | `commit` | 1 transaction: list the group, put, commit (3 exchanges) | 1 transaction |
 //! | `pending_deliveries` | 1 list of the index, + 1 list per scope with pending deliveries | 0 |
+//! | `claim_due` | 1 list of the index, + 1 list per scope with pending deliveries, + 1 transaction (list, put, commit) per scope with a due head | 1 transaction per scope claimed from |
 //! | `settle_delivery` | 1 transaction (3 exchanges) | 1 transaction |
 //! | `outages` | 1 get + 1 list per GitHub id the runner has had | 0 |
 //! | `scopes` | 1 list of the index | 0 |
@@ -26,8 +27,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
-    StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
+    Settlement, Store, StoreError, Version,
 };
 
 use crate::client::StatelyClient;
@@ -130,12 +131,17 @@ impl Store for StatelyStore {
         outbox::pending(self, limit).await
     }
 
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        outbox::claim_due(self, request).await
+    }
+
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
-        outbox::settle(self, id, settlement).await
+        outbox::settle(self, id, claim, settlement).await
     }
 
     async fn outages(

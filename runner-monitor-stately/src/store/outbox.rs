@@ -1,13 +1,21 @@
-//! The outbox: `pending_deliveries` (the index, then the deliveries of scopes that have some)
-//! and `settle_delivery` (a transaction on the delivery and the scope's index row).
+//! The outbox: `pending_deliveries` (the index, then the deliveries of scopes that have some),
+//! `claim_due` (per scope with a due head: one transaction that re-reads the scope's deliveries
+//! and writes the claims, so of two racing claimers the optimistic check lets one win and the
+//! other retry and see the claim) and `settle_delivery` (a transaction on the delivery and the
+//! scope's index row, checking the claim).
+
+use std::collections::HashSet;
 
 use futures::{StreamExt as _, TryStreamExt as _};
-use runner_monitor_core::{Delivery, DeliveryId, Settlement, StoreError};
+use runner_monitor_core::{
+    Claim, ClaimRequest, Delivery, DeliveryId, Scope, Settlement, StoreError,
+};
 
 use super::StatelyStore;
 use super::index;
 use super::snapshot::Snapshot;
 use crate::client::ListOptions;
+use crate::error::ClientError;
 use crate::items::{DeliveryItem, ScopeIndex, StoredItem, item};
 use crate::keys;
 use crate::proto::db::PutItem;
@@ -60,10 +68,116 @@ pub(super) async fn pending(
     Ok(pending)
 }
 
-/// Records a delivery attempt, in a transaction that also refreshes the scope's index row.
+/// The items among `items` (one scope's deliveries) that `request` would claim: pending, the
+/// first of their queue, admitted (due, unclaimed, sink, created before), in sequence order.
+fn due_heads(
+    scope: &Scope,
+    items: &[DeliveryItem],
+    request: &ClaimRequest,
+) -> Result<Vec<DeliveryItem>, ClientError> {
+    let mut pending: Vec<&DeliveryItem> = items.iter().filter(|d| d.is_pending()).collect();
+    pending.sort_by_key(|d| d.seq);
+    let mut queues = HashSet::new();
+    let mut heads = Vec::new();
+    for row in pending {
+        let delivery = row.delivery(scope)?;
+        if queues.insert((delivery.sink.clone(), delivery.notification.subject()))
+            && request.admits(&delivery)
+        {
+            heads.push(row.clone());
+        }
+    }
+    Ok(heads)
+}
+
+/// One scope's deliveries, decoded.
+fn decode_deliveries(
+    repo_id: &str,
+    items: &[crate::proto::db::Item],
+) -> Result<Vec<DeliveryItem>, ClientError> {
+    let mut rows = Vec::new();
+    for item in items {
+        if let StoredItem::Delivery(row) = StoredItem::decode(item)?
+            && row.repo_id == repo_id
+        {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+/// Claims the due heads `request` admits, scope by scope (scopes in id order, at most `limit`).
+pub(super) async fn claim_due(
+    store: &StatelyStore,
+    request: &ClaimRequest,
+) -> Result<Vec<Delivery>, StoreError> {
+    let mut scopes: Vec<_> = index::rows(store)
+        .await?
+        .into_iter()
+        .filter(|(_, row)| row.pending_deliveries > 0)
+        .map(|(scope, _)| scope)
+        .collect();
+    scopes.sort();
+    let options = ListOptions {
+        item_types: vec![DeliveryItem::TYPE.to_owned()],
+        ..ListOptions::default()
+    };
+    let mut claimed = Vec::new();
+    for scope in scopes {
+        if claimed.len() >= request.limit {
+            break;
+        }
+        let repo_id = scope.to_string();
+        let prefix = keys::deliveries_prefix(&repo_id);
+        // A plain read first: most scopes have nothing due, and need no transaction.
+        let items = store.client.list_all(&prefix, &options).await?;
+        if due_heads(&scope, &decode_deliveries(&repo_id, &items)?, request)?.is_empty() {
+            continue;
+        }
+        let room = request.limit - claimed.len();
+        let claim = request.claim();
+        let (scope_ref, repo_ref, prefix_ref, options_ref, claim_ref) =
+            (&scope, repo_id.as_str(), prefix.as_str(), &options, &claim);
+        let rows = store
+            .client
+            .transaction(move |mut tx| async move {
+                // The prefix read is tracked: a concurrent claim, settle or enqueue in this
+                // scope makes one of the two transactions retry on fresh data.
+                let items = tx.list_all(prefix_ref, options_ref).await?;
+                let rows = decode_deliveries(repo_ref, &items)?;
+                let mut heads = due_heads(scope_ref, &rows, request)?;
+                heads.truncate(room);
+                if heads.is_empty() {
+                    tx.abort().await;
+                    return Ok(heads);
+                }
+                for head in &mut heads {
+                    head.set_claim(claim_ref);
+                }
+                tx.put(
+                    heads
+                        .iter()
+                        .map(|h| PutItem::new(item(DeliveryItem::TYPE, h)))
+                        .collect(),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(heads)
+            })
+            .await?;
+        for row in rows {
+            claimed.push(row.delivery(&scope)?);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Records a delivery attempt under `claim`, in a transaction that also refreshes the scope's
+/// index row.
 pub(super) async fn settle(
     store: &StatelyStore,
     id: &DeliveryId,
+    claim: &Claim,
     settlement: &Settlement,
 ) -> Result<(), StoreError> {
     // The index row is keyed by the scope's canonical id; the delivery lives in its group.
@@ -86,8 +200,17 @@ pub(super) async fn settle(
                 .cloned()
             else {
                 tx.abort().await;
-                return Ok(false);
+                return Ok(Found::No);
             };
+            if !row.is_claimed_by(claim) {
+                tx.abort().await;
+                let holder = if row.claim_holder.is_empty() {
+                    "nobody".to_owned()
+                } else {
+                    row.claim_holder.clone()
+                };
+                return Ok(Found::ClaimedBy(holder));
+            }
             row.settle(settlement, retention);
             let pending = snapshot.pending_deliveries() - u64::from(!row.is_pending());
             let index = ScopeIndex {
@@ -101,14 +224,23 @@ pub(super) async fn settle(
             ])
             .await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(Found::Settled)
         })
         .await?;
-    if found {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound {
+    match found {
+        Found::Settled => Ok(()),
+        Found::No => Err(StoreError::NotFound {
             message: format!("no pending delivery {id}"),
-        })
+        }),
+        Found::ClaimedBy(holder) => Err(StoreError::LeaseLost {
+            message: format!("delivery {id} is claimed by {holder}"),
+        }),
     }
+}
+
+/// What a settle transaction found.
+enum Found {
+    Settled,
+    No,
+    ClaimedBy(String),
 }

@@ -1,0 +1,120 @@
+//! The dispatcher: claims the due heads of the outbox's queues, sends them (sinks in parallel,
+//! each sink in order), settles each one under its claim, and stops when its time budget is
+//! spent so a backlog never starves polling.
+//!
+//! Rules, each in its own module: [`delay`] (retry backoff, clamped, no overflow), [`attempt`]
+//! (one send and its settlement; TTL abandonment only after a real failed attempt), [`sweep`]
+//! (deliveries for sinks this monitor lacks, abandoned after `delivery_ttl` plus a grace).
+
+mod attempt;
+mod delay;
+mod sweep;
+
+pub use sweep::{GRACE as ABSENT_SINK_GRACE, SWEEP_EVERY};
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use tracing::warn;
+
+use super::report::DispatchReport;
+use super::{Monitor, Sink};
+use crate::model::{ClaimRequest, Delivery, SinkFilter, Timestamp};
+
+/// Deliveries claimed per round: small, so a budget running out leaves few claims to release.
+const ROUND: usize = 64;
+
+impl Monitor {
+    /// Sends due deliveries at time `now`.
+    ///
+    /// In rounds until nothing is due, `delivery_batch` deliveries were claimed, or the dispatch
+    /// budget is spent: claim (in the store, for this monitor's holder id, until `now` +
+    /// `delivery_lease`) the due deliveries at the head of their queue (one scope, sink and
+    /// subject; sequence order) for the sinks this monitor has; send them, sinks in parallel and
+    /// each sink in order; settle each under its claim. Success settles as delivered; a
+    /// retryable failure is scheduled again with exponential backoff (never sooner than the
+    /// destination's retry-after, which also pauses that sink for the rest of the dispatch;
+    /// never later than `delivery_ttl` after it was created); a permanent failure, or a
+    /// retryable one after `delivery_ttl`, abandons it with a warning. A delivery is never
+    /// abandoned for its age without a real attempt, so a clock jumping far ahead sends the
+    /// outbox rather than dropping it. Claimed deliveries not attempted (budget spent, sink
+    /// paused) are released at once. Then one sweep round handles deliveries for sinks this
+    /// monitor does not have (see [`sweep`]).
+    pub async fn dispatch(&self, now: Timestamp) -> DispatchReport {
+        let started = Instant::now();
+        let mut report = DispatchReport::default();
+        let mut paused: HashSet<String> = HashSet::new();
+        loop {
+            if started.elapsed() >= self.dispatch_budget {
+                report.budget_exhausted = true;
+                break;
+            }
+            let remaining = self.delivery_batch.saturating_sub(report.claimed);
+            let active: Vec<String> = self
+                .sinks
+                .iter()
+                .filter(|s| !paused.contains(&s.name))
+                .map(|s| s.name.clone())
+                .collect();
+            if remaining == 0 || active.is_empty() {
+                break;
+            }
+            let request = ClaimRequest {
+                holder: self.holder.clone(),
+                now,
+                until: delay::after(now, self.delivery_lease),
+                sinks: SinkFilter::Only(active),
+                created_before: None,
+                limit: remaining.min(ROUND),
+            };
+            let claimed = match self.store.claim_due(&request).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    warn!(%error, "cannot claim from the outbox");
+                    report.store_error.get_or_insert(error);
+                    break;
+                }
+            };
+            if claimed.is_empty() {
+                break;
+            }
+            report.claimed += claimed.len();
+            let per_sink = self.sinks.iter().filter_map(|sink| {
+                let queue: Vec<&Delivery> =
+                    claimed.iter().filter(|d| d.sink == sink.name).collect();
+                (!queue.is_empty()).then(|| self.dispatch_sink(sink, queue, now, started))
+            });
+            for (sink_report, pause) in futures::future::join_all(per_sink).await {
+                report.absorb(sink_report);
+                if let Some(name) = pause {
+                    paused.insert(name);
+                }
+            }
+        }
+        self.sweep_absent_sinks(now, &mut report).await;
+        report
+    }
+
+    /// One round's deliveries for one sink, in order. Returns the sink's name if it asked to
+    /// wait (retry-after): it gets nothing more in this dispatch.
+    async fn dispatch_sink(
+        &self,
+        sink: &Sink,
+        queue: Vec<&Delivery>,
+        now: Timestamp,
+        started: Instant,
+    ) -> (DispatchReport, Option<String>) {
+        let mut report = DispatchReport::default();
+        let mut paused = false;
+        for delivery in queue {
+            let out_of_time = started.elapsed() >= self.dispatch_budget;
+            if paused || out_of_time {
+                report.budget_exhausted |= out_of_time;
+                self.release(delivery, now, &mut report).await;
+                continue;
+            }
+            paused |= self.attempt(sink, delivery, now, &mut report).await;
+        }
+        (report, paused.then(|| sink.name.clone()))
+    }
+}
