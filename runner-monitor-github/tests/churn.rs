@@ -49,7 +49,11 @@ fn assert_correct(
 ) {
     let ids: Vec<u64> = observed.iter().map(|r| r.id).collect();
     let unique: HashSet<u64> = ids.iter().copied().collect();
-    assert_eq!(unique.len(), ids.len(), "cycle {cycle}: a runner listed twice");
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "cycle {cycle}: a runner listed twice"
+    );
     let names: HashSet<&str> = observed.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names.len(), ids.len(), "cycle {cycle}: a name listed twice");
     let before_ids: BTreeSet<u64> = before.iter().map(|r| r.id).collect();
@@ -142,7 +146,10 @@ async fn a_busy_300_runner_org_is_observed_in_at_least_95_percent_of_cycles() {
     // Cost: the pass and the heads (5 requests over 3 pages), plus a relist (3) in the cycles
     // a membership change hit; busy flips make nearly every page a 200.
     assert!(per_cycle >= 5.0, "{listings:?}");
-    assert!(per_cycle <= 10.0, "{per_cycle} requests per cycle: {listings:?}");
+    assert!(
+        per_cycle <= 10.0,
+        "{per_cycle} requests per cycle: {listings:?}"
+    );
     assert_eq!(
         budget_before - github.rate_limit_remaining().unwrap(),
         counted,
@@ -191,7 +198,11 @@ async fn statuses_come_from_the_newest_read() {
     assert!(first.busy);
     let requests = github.requests();
     assert_eq!(
-        (requests.listings, requests.status(200), requests.not_modified()),
+        (
+            requests.listings,
+            requests.status(200),
+            requests.not_modified()
+        ),
         (5, 4, 1),
         "no relist for a busy flip: {requests:?}"
     );

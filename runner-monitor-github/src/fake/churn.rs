@@ -262,14 +262,16 @@ mod tests {
         assert_ne!(run(10).0, a, "another seed, another story");
         assert_eq!(stats.busy_flips, 150);
         // 10 a second for 5 s: about 50 membership changes.
-        assert!(
-            (25..=80).contains(&stats.membership_changes()),
-            "{stats:?}"
-        );
-        let ephemeral = a.iter().filter(|(_, name, _)| !name.starts_with('r')).count();
+        assert!((25..=80).contains(&stats.membership_changes()), "{stats:?}");
+        let ephemeral = a
+            .iter()
+            .filter(|(_, name, _)| !name.starts_with('r'))
+            .count();
         assert!((4..=6).contains(&ephemeral), "kept near 5: {ephemeral}");
         assert_eq!(
-            a.iter().filter(|(_, name, _)| name.starts_with("r-")).count(),
+            a.iter()
+                .filter(|(_, name, _)| name.starts_with("r-"))
+                .count(),
             20,
             "permanent runners stay"
         );

@@ -368,11 +368,8 @@ impl FakeGitHub {
     /// listing request is answered, the membership changes due since the previous request and
     /// one request's busy flips are applied. See [`Churn`].
     pub fn start_churn(&self, churn: Churn) {
-        let churning = Churning::start(
-            churn,
-            &lock(&self.state.fleet),
-            tokio::time::Instant::now(),
-        );
+        let churning =
+            Churning::start(churn, &lock(&self.state.fleet), tokio::time::Instant::now());
         *lock(&self.state.churn) = Some(churning);
     }
 

@@ -80,7 +80,8 @@ impl State {
     /// Whether the request's bearer token is a configured token or a live installation token.
     pub(crate) fn authorized(&self, headers: &HeaderMap) -> bool {
         State::bearer(headers).is_some_and(|token| {
-            self.tokens.iter().any(|known| known == token) || lock(&self.apps).valid(token, self.now())
+            self.tokens.iter().any(|known| known == token)
+                || lock(&self.apps).valid(token, self.now())
         })
     }
 

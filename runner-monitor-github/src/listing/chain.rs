@@ -171,8 +171,22 @@ mod tests {
         read(&mut chain, 1, page(2, 3, 5, &[3, 4], false));
         read(&mut chain, 2, page(3, 3, 5, &[5], false));
         let step = chain.next_step();
-        chain.record(0, &url(1), Read { page: second_1, step });
-        chain.record(1, &url(2), Read { page: second_2, step });
+        chain.record(
+            0,
+            &url(1),
+            Read {
+                page: second_1,
+                step,
+            },
+        );
+        chain.record(
+            1,
+            &url(2),
+            Read {
+                page: second_2,
+                step,
+            },
+        );
         chain
     }
 
@@ -181,7 +195,10 @@ mod tests {
         let chain = bracketed(page(1, 3, 5, &[1, 2], true), page(2, 3, 5, &[3, 4], true));
         let runners = chain.certify().expect("certified");
         assert_eq!(runners.len(), 5);
-        assert!(runners[..4].iter().all(|r| r.busy), "pages 1 and 2 from the re-read");
+        assert!(
+            runners[..4].iter().all(|r| r.busy),
+            "pages 1 and 2 from the re-read"
+        );
         assert!(!runners[4].busy);
     }
 
