@@ -4,9 +4,11 @@
 //! `/enterprises/{slug}/actions/runners` for any number of scopes, and
 //! `POST /app/installations/{id}/access_tokens` for GitHub Apps (the JWT's RS256 signature,
 //! `iss`, `iat` and `exp` are checked). Like GitHub it pages (`per_page` default 30, max 100,
-//! `link` header), sends weak ETags and answers `If-None-Match` with free 304s, keeps a
-//! rate-limit budget with `x-ratelimit-*` headers, and lists runners in id order. Tests change the
-//! fleet at run time, inject faults, and read request counters.
+//! `link` header), sends weak ETags bound to the token and answers `If-None-Match` with free
+//! 304s, keeps a rate-limit budget with `x-ratelimit-*` headers, and lists runners in id order.
+//! Tests change the fleet at run time, inject faults, add latency to every answer, let a scope
+//! churn ([`Churn`]: busy flips and ephemeral runners coming and going between requests), and
+//! read request counters.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
