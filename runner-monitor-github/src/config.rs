@@ -19,8 +19,9 @@ impl Defaults {
     pub const OVERALL_TIMEOUT: Duration = Duration::from_secs(120);
     /// Concurrent requests to GitHub from one source (GitHub asks for few).
     pub const MAX_CONCURRENT_REQUESTS: usize = 4;
-    /// Re-listings of a scope whose runner set shifted while being paged, before giving up.
-    pub const MAX_RELISTS: u32 = 3;
+    /// Re-reads (last page, then the others) of a scope whose membership shifted while being
+    /// paged, before giving up with `Incomplete`.
+    pub const MAX_RELISTS: u32 = 5;
     /// Pages kept for conditional requests (etag + parsed body), across all scopes.
     pub const ETAG_CACHE_PAGES: usize = 4096;
     /// Refresh an App installation token this long before it expires.

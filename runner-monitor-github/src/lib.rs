@@ -3,14 +3,17 @@
 //! [`GitHubSource`]: a [`RunnerSource`](runner_monitor_core::RunnerSource) over the GitHub REST
 //! API (github.com, GitHub Enterprise Server, or a loopback fake).
 //!
-//! - **Complete listings**: `per_page=100`, the `link` header's `rel="next"` is followed, and a
-//!   listing that shifted while being paged (duplicates, `total_count` mismatch, a page that
-//!   changed before the listing finished) is re-read a bounded number of times, then reported as
+//! - **Complete listings**: `per_page=100`, the `link` header's `rel="next"` is followed, and
+//!   consistency across pages is judged on runner identity (ids and names per page,
+//!   `total_count`), never on busy/status, which come from the newest read. A listing whose
+//!   membership shifted while being paged is re-read a bounded number of times (the last page,
+//!   then the others at once), then reported as
 //!   [`SourceError::Incomplete`](runner_monitor_core::SourceError::Incomplete). Never a partial
 //!   list.
 //! - **Conditional requests**: every page's `etag` and parsed body are kept in a bounded cache; a
 //!   `304 Not Modified` reuses them, so a steady-state cycle costs only 304s (free of GitHub's
-//!   rate limit).
+//!   rate limit). ETags belong to the token: after an App token refresh every page is a 200
+//!   once.
 //! - **Rate limits**: `x-ratelimit-*` is read on every response ([`GitHubSource::rate_limit`] and
 //!   the `runner_monitor_github_rate_limit_*` gauges); a limited answer (403/429) closes the gate
 //!   until `retry-after`, the reset time, or an exponentially growing 60 s floor, and until then

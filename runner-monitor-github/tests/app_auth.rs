@@ -1,18 +1,19 @@
 //! GitHub App authentication end to end: the fake checks the JWT's signature, `iss`, `iat` and
 //! `exp`; the installation token is cached, refreshed before expiry, replaced when rejected, and
-//! minted once under concurrency.
+//! minted once under concurrency; a refresh costs one cycle of 200s (ETags are per token).
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{
-    APP_KEY, APP_KEY_PKCS8, APP_PUBLIC_KEY, OTHER_KEY, app_credentials, app_source, fake_with_app,
-    org,
+    APP_ID, APP_KEY, APP_KEY_PKCS8, APP_PUBLIC_KEY, INSTALLATION_ID, OTHER_KEY, app_credentials,
+    app_source, fake_with_app, org,
 };
 use runner_monitor_core::{RunnerSource, Scope, SourceError};
-use runner_monitor_github::fake::FakeGitHub;
+use runner_monitor_github::fake::{FakeGitHub, ManualClock};
 use runner_monitor_github::{BuildError, Credentials, GitHubSource};
 use secrecy::SecretString;
 
@@ -198,4 +199,48 @@ fn bad_keys_and_ids_fail_at_construction() {
         build("4242", 0, APP_KEY).unwrap_err(),
         BuildError::InvalidInstallationId
     );
+}
+
+#[tokio::test]
+async fn an_hourly_token_refresh_costs_one_cycle_of_200s() {
+    // The fake and the source share a clock, so the hour passes at once.
+    let clock = ManualClock::new();
+    let github = FakeGitHub::builder()
+        .app(APP_ID, APP_PUBLIC_KEY)
+        .installation(INSTALLATION_ID, APP_ID)
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    github.add_runners(&org(), "r", 250);
+    let source = GitHubSource::builder()
+        .base_url(github.base_url())
+        .credentials(app_credentials(APP_KEY))
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    let cycle = || async {
+        github.reset_requests();
+        assert_eq!(source.observe(&org()).await.unwrap().runners.len(), 250);
+        let requests = github.requests();
+        (
+            requests.token_requests,
+            requests.status(200),
+            requests.not_modified(),
+        )
+    };
+    // Cold: a token, 3 pages, the 2 heads re-checked (304). Then only 304s.
+    assert_eq!(cycle().await, (1, 3, 2));
+    assert_eq!(cycle().await, (0, 0, 3));
+    // 56 minutes on, the hour-long token is inside the 5-minute refresh margin: a new token,
+    // and GitHub ties ETags to the token, so every page is a 200 once (conditional requests
+    // with the old token's ETags), counted against the rate limit...
+    clock.advance(Duration::from_secs(56 * 60));
+    let remaining = github.rate_limit_remaining().unwrap();
+    assert_eq!(cycle().await, (1, 3, 0));
+    assert_eq!(github.rate_limit_remaining().unwrap(), remaining - 3);
+    // ... then 304s again.
+    assert_eq!(cycle().await, (0, 0, 3));
+    assert_eq!(github.tokens_minted(), 2);
+    assert_eq!(github.requests().status(401), 0, "refreshed before expiry");
 }

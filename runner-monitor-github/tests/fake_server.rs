@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::{APP_ID, APP_KEY, INSTALLATION_ID, OTHER_KEY, fake_with_app, org};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use runner_monitor_core::Scope;
-use runner_monitor_github::fake::{DEFAULT_TOKEN, FakeGitHub, FakeRunner, Fault};
+use runner_monitor_github::fake::{Churn, DEFAULT_TOKEN, FakeGitHub, FakeRunner, Fault};
 
 async fn get(url: &str, etag: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().get(url).bearer_auth(DEFAULT_TOKEN);
@@ -229,4 +229,80 @@ async fn handles_are_shared_and_the_server_stops_with_the_last() {
         .send()
         .await;
     assert!(gone.is_err(), "stopped with the last handle");
+}
+
+#[tokio::test]
+async fn etags_are_bound_to_the_token() {
+    let github = FakeGitHub::builder()
+        .token("second-token")
+        .start()
+        .await
+        .unwrap();
+    github.add_runners(&org(), "r", 3);
+    let url = format!("{}/orgs/acme/actions/runners", github.base_url());
+    let first = get(&url, None).await;
+    let etag = header(&first, "etag").unwrap();
+    assert_eq!(get(&url, Some(&etag)).await.status(), 304);
+    let other = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth("second-token")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200, "another token's ETag never matches");
+    let other_etag = header(&other, "etag").unwrap();
+    assert_ne!(other_etag, etag);
+}
+
+#[tokio::test]
+async fn latency_delays_each_answer_and_requests_overlap() {
+    let github = FakeGitHub::builder()
+        .latency(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    github.add_runners(&org(), "r", 3);
+    let url = format!("{}/orgs/acme/actions/runners", github.base_url());
+    let started = std::time::Instant::now();
+    let (a, b) = tokio::join!(get(&url, None), get(&url, None));
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    assert_eq!(github.requests().max_in_flight, 2, "side by side");
+    github.set_latency(Duration::ZERO);
+    assert_eq!(get(&url, None).await.status(), 200);
+}
+
+#[tokio::test]
+async fn churn_changes_the_fleet_between_requests() {
+    let github = FakeGitHub::start().await.unwrap();
+    github.add_runners(&org(), "r", 10);
+    github.add_runner(&org(), FakeRunner::new("e-1").ephemeral(true));
+    github.start_churn(
+        Churn::new(&org())
+            .seed(5)
+            .membership_changes_per_second(50.0)
+            .busy_flips_per_request(4)
+            .ephemeral_prefix("job"),
+    );
+    let url = format!("{}/orgs/acme/actions/runners", github.base_url());
+    let first = get(&url, None).await;
+    let etag = header(&first, "etag").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        get(&url, Some(&etag)).await.status(),
+        200,
+        "busy flips change the page"
+    );
+    let stats = github.stop_churn().unwrap();
+    assert_eq!(stats.busy_flips, 8);
+    assert!(stats.membership_changes() >= 1, "{stats:?}");
+    let names: Vec<String> = github.runners(&org()).into_iter().map(|r| r.name).collect();
+    assert_eq!(names.iter().filter(|n| n.starts_with("r-")).count(), 10);
+    assert!(names.iter().any(|n| n.starts_with("job-")) || stats.deregistered > 0);
+    // Stopped: nothing changes any more.
+    let quiet = get(&url, None).await;
+    let etag = header(&quiet, "etag").unwrap();
+    assert_eq!(get(&url, Some(&etag)).await.status(), 304);
+    assert_eq!(github.churn_stats(), None);
 }

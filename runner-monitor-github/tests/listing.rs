@@ -174,8 +174,8 @@ async fn a_listing_that_keeps_shifting_is_incomplete_not_partial() {
     assert!(error.to_string().contains("total_count"), "{error}");
     assert_eq!(
         server.received_requests().await.unwrap().len(),
-        3 * 2,
-        "1 + 2 relists, 2 pages each"
+        2 + 1 + 2 * 2,
+        "the pass (2 pages), page 1 again, then 2 relists of page 2 and page 1"
     );
 }
 

@@ -29,7 +29,12 @@ pub(crate) async fn serve(
     let _flight = state.enter();
     let conditional = headers.contains_key(header::IF_NONE_MATCH);
     let page = query.page.unwrap_or(1).max(1);
+    state.churn();
     let response = answer(&state, &scope, &query, page, &headers).await;
+    let latency = state.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     state.count(response.status(), true, conditional);
     state.run_hooks(&scope, page);
     response
@@ -194,7 +199,8 @@ async fn answer(
         body.truncate(body.len() / 2);
         return response(StatusCode::OK, rate_headers(state), body);
     }
-    let etag = render::etag(&body);
+    // GitHub's ETags depend on the token (`Vary: Authorization`): another token's never match.
+    let etag = render::etag(State::bearer(headers).unwrap_or_default(), &body);
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())

@@ -4,9 +4,11 @@
 //! `/enterprises/{slug}/actions/runners` for any number of scopes, and
 //! `POST /app/installations/{id}/access_tokens` for GitHub Apps (the JWT's RS256 signature,
 //! `iss`, `iat` and `exp` are checked). Like GitHub it pages (`per_page` default 30, max 100,
-//! `link` header), sends weak ETags and answers `If-None-Match` with free 304s, keeps a
-//! rate-limit budget with `x-ratelimit-*` headers, and lists runners in id order. Tests change the
-//! fleet at run time, inject faults, and read request counters.
+//! `link` header), sends weak ETags bound to the token and answers `If-None-Match` with free
+//! 304s, keeps a rate-limit budget with `x-ratelimit-*` headers, and lists runners in id order.
+//! Tests change the fleet at run time, inject faults, add latency to every answer, let a scope
+//! churn ([`Churn`]: busy flips and ephemeral runners coming and going between requests), and
+//! read request counters.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -34,11 +36,13 @@
 
 mod apps;
 mod budget;
+mod churn;
 mod clock;
 mod faults;
 mod fleet;
 mod listing;
 mod render;
+mod rng;
 mod routes;
 mod runner;
 mod state;
@@ -55,6 +59,7 @@ use runner_monitor_core::{ObservedRunner, Scope};
 use secrecy::SecretString;
 use tokio::task::JoinHandle;
 
+pub use churn::{Churn, ChurnStats};
 pub use clock::ManualClock;
 pub use faults::{Fault, FaultKind};
 pub use fleet::Fleet;
@@ -63,6 +68,7 @@ pub use stats::RequestStats;
 
 use self::apps::Apps;
 use self::budget::Budget;
+use self::churn::Churning;
 use self::state::{PageHook, State, lock};
 use crate::{Credentials, GitHubSource, GitHubSourceBuilder};
 
@@ -99,6 +105,8 @@ pub struct FakeGitHubBuilder {
     installations: Vec<(u64, u64)>,
     token_ttl: Duration,
     default_per_page: usize,
+    latency: Duration,
+    clock: Option<ManualClock>,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -111,6 +119,8 @@ impl Default for FakeGitHubBuilder {
             installations: Vec::new(),
             token_ttl: Duration::from_secs(3600),
             default_per_page: 30,
+            latency: Duration::ZERO,
+            clock: None,
         }
     }
 }
@@ -169,6 +179,21 @@ impl FakeGitHubBuilder {
         self
     }
 
+    /// Delays every answer by `latency` (default none; api.github.com takes ~150 ms a page).
+    /// Requests in flight at once are delayed side by side, not one after another.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Checks JWTs and installation-token expiry against `clock` instead of the system clock,
+    /// so a test moves time for the fake and a source sharing the clock alike (an hourly
+    /// token refresh without waiting an hour).
+    pub fn clock(mut self, clock: ManualClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -196,6 +221,9 @@ impl FakeGitHubBuilder {
             tokens: self.tokens,
             base_url: OnceLock::new(),
             default_per_page: self.default_per_page,
+            latency: Mutex::new(self.latency),
+            churn: Mutex::new(None),
+            clock: self.clock,
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -329,6 +357,32 @@ impl FakeGitHub {
             page,
             action: Box::new(change),
         });
+    }
+
+    // ----- latency and churn -----
+
+    /// Delays every answer from now on by `latency`.
+    pub fn set_latency(&self, latency: Duration) {
+        *lock(&self.state.latency) = latency;
+    }
+
+    /// Starts churning a scope (replacing any churn in progress): from now on, before each
+    /// listing request is answered, the membership changes due since the previous request and
+    /// one request's busy flips are applied. See [`Churn`].
+    pub fn start_churn(&self, churn: Churn) {
+        let churning =
+            Churning::start(churn, &lock(&self.state.fleet), tokio::time::Instant::now());
+        *lock(&self.state.churn) = Some(churning);
+    }
+
+    /// Stops churning; returns what it did (`None` if there was no churn).
+    pub fn stop_churn(&self) -> Option<ChurnStats> {
+        lock(&self.state.churn).take().map(|churn| churn.stats)
+    }
+
+    /// What churn has done so far (`None` without churn).
+    pub fn churn_stats(&self) -> Option<ChurnStats> {
+        lock(&self.state.churn).as_ref().map(|churn| churn.stats)
     }
 
     // ----- faults -----

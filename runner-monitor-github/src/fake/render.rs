@@ -69,9 +69,12 @@ pub(crate) fn page_body(
     serde_json::to_vec(&json!({"total_count": total, "runners": runners})).unwrap_or_default()
 }
 
-/// A weak ETag of a body, as GitHub sends them.
-pub(crate) fn etag(body: &[u8]) -> String {
+/// A weak ETag of a body as served to `token`, as GitHub sends them: the same page has another
+/// ETag for another token.
+pub(crate) fn etag(token: &str, body: &[u8]) -> String {
     let mut hasher = DefaultHasher::new();
+    hasher.write(token.as_bytes());
+    hasher.write_u8(0);
     hasher.write(body);
     format!("W/\"{:016x}\"", hasher.finish())
 }
@@ -126,12 +129,16 @@ mod tests {
 
     #[test]
     fn etags_match_weakly_and_in_lists() {
-        let tag = etag(b"body");
+        let tag = etag("t", b"body");
         assert!(etag_matches(&tag, &tag));
         assert!(etag_matches(tag.trim_start_matches("W/"), &tag));
         assert!(etag_matches(&format!("\"x\", {tag}"), &tag));
         assert!(etag_matches("*", &tag));
-        assert!(!etag_matches(&etag(b"other"), &tag));
+        assert!(!etag_matches(&etag("t", b"other"), &tag));
+        assert!(
+            !etag_matches(&etag("another token", b"body"), &tag),
+            "ETags are bound to the token"
+        );
     }
 
     #[test]

@@ -2,12 +2,14 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::apps::Apps;
 use super::budget::Budget;
+use super::churn::Churning;
+use super::clock::ManualClock;
 use super::faults::Fault;
 use super::fleet::Fleet;
 use super::stats::RequestStats;
@@ -42,6 +44,11 @@ pub(crate) struct State {
     pub(crate) tokens: Vec<String>,
     pub(crate) base_url: OnceLock<String>,
     pub(crate) default_per_page: usize,
+    /// Added to every answer (a page from api.github.com takes ~150 ms).
+    pub(crate) latency: Mutex<Duration>,
+    pub(crate) churn: Mutex<Option<Churning>>,
+    /// The clock for tokens (JWT checks, expiry); `None`: the system clock.
+    pub(crate) clock: Option<ManualClock>,
 }
 
 /// Locks, recovering from a panicked holder (the fake is a test tool).
@@ -54,21 +61,41 @@ impl State {
         self.base_url.get().map_or("", String::as_str)
     }
 
-    /// Whether the request's bearer token is a configured token or a live installation token.
-    pub(crate) fn authorized(&self, headers: &HeaderMap) -> bool {
-        let Some(value) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-        else {
-            return false;
-        };
-        let token = value
+    /// The time for tokens: the manual clock if one was given.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.clock
+            .as_ref()
+            .map_or_else(SystemTime::now, crate::Clock::now)
+    }
+
+    /// The request's bearer token (`Bearer X` or `token X`), if any.
+    pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+        let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+        value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("token "))
-            .unwrap_or_default();
-        !token.is_empty()
-            && (self.tokens.iter().any(|known| known == token)
-                || lock(&self.apps).valid(token, SystemTime::now()))
+            .filter(|token| !token.is_empty())
+    }
+
+    /// Whether the request's bearer token is a configured token or a live installation token.
+    pub(crate) fn authorized(&self, headers: &HeaderMap) -> bool {
+        State::bearer(headers).is_some_and(|token| {
+            self.tokens.iter().any(|known| known == token)
+                || lock(&self.apps).valid(token, self.now())
+        })
+    }
+
+    /// The configured latency.
+    pub(crate) fn latency(&self) -> Duration {
+        *lock(&self.latency)
+    }
+
+    /// Applies the churn due by now (between the previous request and this one).
+    pub(crate) fn churn(&self) {
+        let mut churn = lock(&self.churn);
+        if let Some(churn) = churn.as_mut() {
+            churn.apply(&mut lock(&self.fleet), tokio::time::Instant::now());
+        }
     }
 
     /// Counts an answered request.

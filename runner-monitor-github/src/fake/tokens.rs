@@ -1,7 +1,6 @@
 //! `POST /app/installations/{id}/access_tokens`: the JWT is checked like GitHub does.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use axum::Json;
 use axum::extract::{Path, State as Extract};
@@ -17,6 +16,10 @@ pub(crate) async fn mint(
     headers: HeaderMap,
 ) -> Response {
     let response = answer(&state, &installation, &headers);
+    let latency = state.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     state.count(response.status(), false, false);
     response
 }
@@ -37,7 +40,7 @@ fn answer(state: &State, installation: &str, headers: &HeaderMap) -> Response {
     let Some(jwt) = jwt else {
         return refusal(401, "A JSON web token could not be decoded");
     };
-    match lock(&state.apps).mint(installation_id, jwt, SystemTime::now()) {
+    match lock(&state.apps).mint(installation_id, jwt, state.now()) {
         Ok((token, expires_at)) => {
             let expires_at = chrono::DateTime::<chrono::Utc>::from(expires_at)
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

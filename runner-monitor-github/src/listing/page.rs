@@ -18,6 +18,27 @@ pub(crate) struct Page {
     pub(crate) next: Option<Url>,
 }
 
+impl Page {
+    /// Whether `other` lists the same runners (ids and names, in any order), the same
+    /// `total_count` and the same `next` page. Status, busy flags and labels are not compared:
+    /// in a busy fleet they change between any two reads.
+    pub(crate) fn same_members(&self, other: &Page) -> bool {
+        fn members(page: &Page) -> Vec<(u64, &str)> {
+            let mut members: Vec<(u64, &str)> = page
+                .runners
+                .iter()
+                .map(|runner| (runner.id, runner.name.as_str()))
+                .collect();
+            members.sort_unstable();
+            members
+        }
+        self.total_count == other.total_count
+            && self.next == other.next
+            && self.runners.len() == other.runners.len()
+            && members(self) == members(other)
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Body {
     total_count: u64,
@@ -107,6 +128,34 @@ mod tests {
             error.to_string().contains("not the expected JSON"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn membership_ignores_status_but_not_ids_names_or_counts() {
+        let runner = |id: u64, name: &str, busy: bool| ObservedRunner {
+            id,
+            name: name.into(),
+            os: "linux".into(),
+            status: runner_monitor_core::ListedStatus::Online,
+            busy,
+            labels: vec![],
+            ephemeral: false,
+            group_id: None,
+        };
+        let page = |total, runners| Page {
+            total_count: total,
+            runners,
+            next: None,
+        };
+        let first = page(2, vec![runner(1, "a", false), runner(2, "b", false)]);
+        let flipped = page(2, vec![runner(2, "b", true), runner(1, "a", true)]);
+        assert!(first.same_members(&flipped), "busy and order do not count");
+        assert!(!first.same_members(&page(2, vec![runner(1, "a", false), runner(3, "b", false)])));
+        assert!(!first.same_members(&page(2, vec![runner(1, "a", false), runner(2, "c", false)])));
+        assert!(!first.same_members(&page(3, vec![runner(1, "a", false), runner(2, "b", false)])));
+        let mut linked = first.clone();
+        linked.next = Some(base());
+        assert!(!first.same_members(&linked));
     }
 
     #[test]

@@ -5,7 +5,6 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use runner_monitor_core::ObservedRunner;
-use url::Url;
 
 use super::page::Page;
 
@@ -13,15 +12,15 @@ use super::page::Page;
 ///
 /// # Errors
 /// A description of the inconsistency (it is a shift, re-listing may fix it).
-pub(crate) fn check(pages: &[(Url, Arc<Page>)]) -> Result<Vec<ObservedRunner>, String> {
-    let Some((_, first)) = pages.first() else {
+pub(crate) fn check(pages: &[Arc<Page>]) -> Result<Vec<ObservedRunner>, String> {
+    let Some(first) = pages.first() else {
         return Ok(Vec::new());
     };
     let total = first.total_count;
     let mut runners = Vec::with_capacity(usize::try_from(total).unwrap_or(0).min(1 << 20));
     let mut ids = HashSet::new();
     let mut names = HashSet::new();
-    for (index, (_, page)) in pages.iter().enumerate() {
+    for (index, page) in pages.iter().enumerate() {
         if page.total_count != total {
             return Err(format!(
                 "total_count went from {total} on page 1 to {} on page {}",
@@ -75,7 +74,7 @@ mod tests {
         }
     }
 
-    fn pages(total: &[u64], runners: &[&[(u64, &str)]]) -> Vec<(Url, Arc<Page>)> {
+    fn pages(total: &[u64], runners: &[&[(u64, &str)]]) -> Vec<Arc<Page>> {
         total
             .iter()
             .zip(runners)
@@ -85,7 +84,7 @@ mod tests {
                     runners: list.iter().map(|(id, name)| runner(*id, name)).collect(),
                     next: None,
                 };
-                (Url::parse("http://127.0.0.1").expect("url"), Arc::new(page))
+                Arc::new(page)
             })
             .collect()
     }
