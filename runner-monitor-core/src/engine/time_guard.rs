@@ -5,7 +5,7 @@
 //!   older listing and finds nothing to do; a monitor whose clock stepped back waits until its
 //!   clock passes what was recorded.
 //! - **Clock jump**: an observation more than `clock_jump` past the recorded time is believed only
-//!   when a second observation, at or after the first, confirms the new time. The first only
+//!   when a second observation, later than the first, confirms the new time. The first only
 //!   records `clock_jump_at`, so a clock that jumps far into the future for one cycle does not
 //!   expire history, forget runners or raise incidents in one step, and does not move the recorded
 //!   time (which would make every later observation stale). A real gap (a monitor stopped for a
@@ -35,12 +35,17 @@ pub(super) fn admit(state: &ScopeState, policy: &Policy, now: Timestamp, plan: &
     if !jump {
         return true;
     }
-    if record.clock_jump_at.is_some_and(|first| now >= first) {
-        return true; // confirmed by an earlier observation of the new time
+    match record.clock_jump_at {
+        // Confirmed by an earlier observation of the new time (replanning the same observation
+        // is no second observation).
+        Some(first) if now > first => return true,
+        Some(first) if now == first => {}
+        _ => {
+            let mut held = record.clone();
+            held.clock_jump_at = Some(now);
+            plan.changes.push(Change::PutScope(held));
+        }
     }
-    let mut held = record.clone();
-    held.clock_jump_at = Some(now);
-    plan.changes.push(Change::PutScope(held));
     plan.hold = Some(Hold::ClockJump { recorded });
     false
 }
