@@ -20,6 +20,8 @@ export const RunnerMonitorV3 = migrate(
       t.addField("lastIncidentId");
       t.addField("historyExpiredAt");
       t.addField("scopeKind");
+      t.addField("suspectSince");
+      t.addField("clockJumpAt");
     });
     m.changeType("Runner", (t) => {
       t.addField("busy");

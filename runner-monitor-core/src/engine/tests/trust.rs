@@ -242,6 +242,10 @@ fn a_drop_that_lasts_accept_after_is_accepted_once() {
     assert_eq!(sim.state.record.suspect_since, None);
     assert!(sim.state.open_outages.is_empty());
     assert_eq!(sim.state.next_outage_id("r00"), 2, "numbering kept");
+    // Stores keep deliveries as the notification's JSON.
+    let json = serde_json::to_string(&removal).expect("serialize");
+    assert!(json.contains(r#""kind":"runners_removed""#), "{json}");
+    assert_eq!(serde_json::from_str::<crate::Notification>(&json).expect("parse"), removal);
 
     // Afterwards the scope is observed as usual: nothing more is said.
     sim.run(for_minutes(30, &[on("new-1")]));
