@@ -56,7 +56,11 @@ async fn round_trip(store: &dyn Store, name: &str) {
         .commit(&scope, state.version, &[Change::PutScope(cleared.clone())])
         .await
         .expect("commit");
-    assert_eq!(store.load(&scope).await.expect("load").record, cleared, "{name}");
+    assert_eq!(
+        store.load(&scope).await.expect("load").record,
+        cleared,
+        "{name}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -81,9 +81,17 @@ pub(crate) fn one_line(notification: &Notification) -> String {
             since,
         } => {
             const NAMES: usize = 10;
-            let mut names: Vec<&str> = runners.iter().take(NAMES).map(|r| r.name.as_str()).collect();
+            let names: Vec<&str> = runners
+                .iter()
+                .take(NAMES)
+                .map(|r| r.name.as_str())
+                .collect();
             let more = runners.len().saturating_sub(NAMES);
-            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             format!(
                 "{} of {known} runners of {scope} removed: missing from every listing since {} ({}{more})",
                 runners.len(),

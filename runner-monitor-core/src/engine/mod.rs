@@ -100,7 +100,15 @@ pub fn reconcile(
             // Rare (once per accepted drop): plan again, removing the missing known runners.
             plan = Plan::default();
             let removed = runners::Absence::Removed;
-            runners::reconcile_runners(state, observation, &listed, policy, now, removed, &mut plan);
+            runners::reconcile_runners(
+                state,
+                observation,
+                &listed,
+                policy,
+                now,
+                removed,
+                &mut plan,
+            );
         }
     }
     source_health::observed(state, policy, now, &mut plan);

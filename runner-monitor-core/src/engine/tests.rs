@@ -817,22 +817,28 @@ fn policies() -> impl Strategy<Value = Policy> {
         0u64..300,
         prop::option::of(60u64..3600),
         600u64..7200,
-        (1usize..6, prop_oneof![Just(50u8), Just(0u8), Just(100u8)], 0u64..7200),
+        (
+            1usize..6,
+            prop_oneof![Just(50u8), Just(0u8), Just(100u8)],
+            0u64..7200,
+        ),
     )
-        .prop_map(|(open, resolve, remind, forget, (min_known, percent, accept))| Policy {
-            suspect_drop: crate::SuspectDrop {
-                min_known,
-                percent,
-                accept_after: Duration::from_secs(accept),
+        .prop_map(
+            |(open, resolve, remind, forget, (min_known, percent, accept))| Policy {
+                suspect_drop: crate::SuspectDrop {
+                    min_known,
+                    percent,
+                    accept_after: Duration::from_secs(accept),
+                },
+                open_after: Duration::from_secs(open),
+                new_runner_grace: Duration::from_secs(open * 2),
+                resolve_after: Duration::from_secs(resolve),
+                remind_every: remind.map(Duration::from_secs),
+                forget_after: Duration::from_secs(forget.max(open * 2)),
+                source_alert_after: Duration::from_secs(open),
+                ..Policy::default()
             },
-            open_after: Duration::from_secs(open),
-            new_runner_grace: Duration::from_secs(open * 2),
-            resolve_after: Duration::from_secs(resolve),
-            remind_every: remind.map(Duration::from_secs),
-            forget_after: Duration::from_secs(forget.max(open * 2)),
-            source_alert_after: Duration::from_secs(open),
-            ..Policy::default()
-        })
+        )
 }
 
 proptest! {

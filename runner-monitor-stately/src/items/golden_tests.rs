@@ -166,7 +166,9 @@ fn repository_trust_fields_golden_bytes() {
     ];
     assert!(bytes.ends_with(tail), "{bytes:02X?}");
     assert_eq!(
-        Repository::decode(bytes.as_slice()).expect("decode").record(),
+        Repository::decode(bytes.as_slice())
+            .expect("decode")
+            .record(),
         Ok(record)
     );
 }

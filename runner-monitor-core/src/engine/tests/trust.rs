@@ -130,7 +130,10 @@ fn rule_suspect_listing_changes_no_runner() {
             steps: steps(vec![
                 vec![List(
                     0,
-                    (0..10).map(|i| eph(&format!("job-{i}"))).chain(fleet(5)).collect(),
+                    (0..10)
+                        .map(|i| eph(&format!("job-{i}")))
+                        .chain(fleet(5))
+                        .collect(),
                 )],
                 for_minutes(3, &fleet(5)),
             ]),
@@ -179,21 +182,35 @@ fn suspect_listing_is_a_failure_with_its_own_class_and_message() {
     };
     assert_eq!(record.suspect_since, Some(t(MIN)));
     assert_eq!(record.failing_since, Some(t(MIN)));
-    assert_eq!(record.last_failure.as_ref().map(|f| f.class), Some(FailureClass::SuspectListing));
+    assert_eq!(
+        record.last_failure.as_ref().map(|f| f.class),
+        Some(FailureClass::SuspectListing)
+    );
     // Further suspect listings write nothing (the first failure of a class is kept).
     for _ in 0..5 {
         assert!(sim.observe(MIN, Ok(Observation::default())).is_empty());
     }
     // The degraded incident names the class.
     sim.run(for_minutes(15, &[]));
-    let degraded = sim.plans.iter().flat_map(|p| &p.notifications).find_map(|n| match &n.kind {
-        NotificationKind::MonitoringDegraded { failure, since, .. } => Some((failure.clone(), *since)),
-        _ => None,
-    });
+    let degraded = sim
+        .plans
+        .iter()
+        .flat_map(|p| &p.notifications)
+        .find_map(|n| match &n.kind {
+            NotificationKind::MonitoringDegraded { failure, since, .. } => {
+                Some((failure.clone(), *since))
+            }
+            _ => None,
+        });
     let (failure, since) = degraded.expect("degraded");
     assert_eq!(failure.class, FailureClass::SuspectListing);
     assert_eq!(since, t(MIN));
-    assert!(sim.state.runners.values().all(|r| r.status == RunnerStatus::Idle));
+    assert!(
+        sim.state
+            .runners
+            .values()
+            .all(|r| r.status == RunnerStatus::Idle)
+    );
 }
 
 #[test]
@@ -213,7 +230,10 @@ fn a_drop_that_lasts_accept_after_is_accepted_once() {
         ["outage_opened:r00", "monitoring_degraded:source"],
         "suspect: no runner message"
     );
-    assert!(!sim.state.runners.contains_key("new-1"), "a suspect listing records nobody");
+    assert!(
+        !sim.state.runners.contains_key("new-1"),
+        "a suspect listing records nobody"
+    );
     assert_eq!(sim.state.runners.len(), 10);
 
     sim.run(vec![List(MIN, vec![on("new-1")])]);
@@ -226,17 +246,28 @@ fn a_drop_that_lasts_accept_after_is_accepted_once() {
         ]
     );
     let removal = sim.plans.last().expect("plan").notifications[1].clone();
-    let NotificationKind::RunnersRemoved { runners, known, since } = &removal.kind else {
+    let NotificationKind::RunnersRemoved {
+        runners,
+        known,
+        since,
+    } = &removal.kind
+    else {
         panic!("{removal:?}")
     };
     assert_eq!(*known, 10);
     assert_eq!(*since, t(4 * MIN), "the first suspect listing");
     let names: Vec<&str> = runners.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ten.iter().map(|r| r.name.as_str()).collect::<Vec<_>>());
+    assert_eq!(
+        names,
+        ten.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()
+    );
     assert_eq!(runners[0].status, RunnerStatus::Offline, "as last listed");
     assert_eq!(
         removal.idempotency_key(),
-        format!("acme/api/removal/since:{}/runners_removed", t(4 * MIN).timestamp())
+        format!(
+            "acme/api/removal/since:{}/runners_removed",
+            t(4 * MIN).timestamp()
+        )
     );
     assert_eq!(sim.state.runners.keys().collect::<Vec<_>>(), ["new-1"]);
     assert_eq!(sim.state.record.suspect_since, None);
@@ -245,7 +276,10 @@ fn a_drop_that_lasts_accept_after_is_accepted_once() {
     // Stores keep deliveries as the notification's JSON.
     let json = serde_json::to_string(&removal).expect("serialize");
     assert!(json.contains(r#""kind":"runners_removed""#), "{json}");
-    assert_eq!(serde_json::from_str::<crate::Notification>(&json).expect("parse"), removal);
+    assert_eq!(
+        serde_json::from_str::<crate::Notification>(&json).expect("parse"),
+        removal
+    );
 
     // Afterwards the scope is observed as usual: nothing more is said.
     sim.run(for_minutes(30, &[on("new-1")]));
@@ -262,7 +296,11 @@ fn suspect_period_survives_source_errors_and_ends_when_runners_return() {
     sim.run(vec![List(0, ten.clone()), List(MIN, vec![])]);
     assert_eq!(sim.state.record.suspect_since, Some(t(MIN)));
     sim.run(vec![Fail(30 * MIN, unavailable())]);
-    assert_eq!(sim.state.record.suspect_since, Some(t(MIN)), "errors do not reset it");
+    assert_eq!(
+        sim.state.record.suspect_since,
+        Some(t(MIN)),
+        "errors do not reset it"
+    );
     sim.run(vec![List(MIN, ten.clone())]);
     assert_eq!(sim.state.record.suspect_since, None, "believed again");
     // A new drop starts a new period: 59 minutes later it is still not accepted.
@@ -274,13 +312,24 @@ fn suspect_period_survives_source_errors_and_ends_when_runners_return() {
 #[test]
 fn time_guard_stale_observation_changes_nothing() {
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1")]), List(MIN, vec![off("r1")]), List(2 * MIN, vec![off("r1")])]);
+    sim.run(vec![
+        List(0, vec![on("r1")]),
+        List(MIN, vec![off("r1")]),
+        List(2 * MIN, vec![off("r1")]),
+    ]);
     assert_eq!(sim.log, ["outage_opened:r1"]);
     // A commit loser replans with its listing from before the winner's (r1 still online then).
-    let older = Ok(Observation { runners: vec![on("r1")] });
+    let older = Ok(Observation {
+        runners: vec![on("r1")],
+    });
     let plan = reconcile(&sim.state, &older, &sim.policy, t(3 * MIN - 1));
     assert!(plan.is_empty(), "{plan:?}");
-    assert_eq!(plan.hold, Some(Hold::Stale { recorded: t(3 * MIN) }));
+    assert_eq!(
+        plan.hold,
+        Some(Hold::Stale {
+            recorded: t(3 * MIN)
+        })
+    );
     // The same for a failure.
     let plan = reconcile(&sim.state, &Err(unavailable()), &sim.policy, t(2 * MIN));
     assert!(plan.is_empty(), "{plan:?}");
@@ -292,7 +341,10 @@ fn time_guard_stale_observation_changes_nothing() {
 #[test]
 fn time_guard_clock_stepped_back() {
     let mut sim = Sim::new(policy());
-    sim.run(vec![List(0, vec![on("r1"), on("r2")]), List(MIN, vec![on("r1"), off("r2")])]);
+    sim.run(vec![
+        List(0, vec![on("r1"), on("r2")]),
+        List(MIN, vec![on("r1"), off("r2")]),
+    ]);
     // The clock steps back an hour: r1 vanishes, r2 returns; none of it is believed ...
     sim.run(vec![
         List(-HOUR, vec![on("r2")]),
@@ -300,10 +352,17 @@ fn time_guard_clock_stepped_back() {
         List(10 * MIN, vec![on("r2")]),
     ]);
     assert!(sim.plans[2..].iter().all(Plan::is_empty));
-    assert!(sim.plans[2..].iter().all(|p| matches!(p.hold, Some(Hold::Stale { .. }))));
+    assert!(
+        sim.plans[2..]
+            .iter()
+            .all(|p| matches!(p.hold, Some(Hold::Stale { .. })))
+    );
     assert_eq!(sim.state.runners["r2"].status, RunnerStatus::Offline);
     // ... until the clock passes what was recorded.
-    sim.run(vec![List(HOUR, vec![on("r2")]), List(3 * MIN, vec![on("r2")])]);
+    sim.run(vec![
+        List(HOUR, vec![on("r2")]),
+        List(3 * MIN, vec![on("r2")]),
+    ]);
     assert_eq!(sim.state.runners["r2"].status, RunnerStatus::Idle);
     assert_eq!(sim.log, ["outage_opened:r1"]);
 }
@@ -322,21 +381,46 @@ fn time_guard_clock_jump_needs_a_second_observation() {
     ]);
     assert_eq!(sim.log, ["outage_opened:r2"]);
     // The clock jumps 40 days ahead for one cycle: nothing but the marker is written.
-    let jump = sim.observe(40 * 86_400, Ok(Observation { runners: vec![on("r1")] })).clone();
-    assert!(matches!(jump.hold, Some(Hold::ClockJump { .. })), "{jump:?}");
+    let jump = sim
+        .observe(
+            40 * 86_400,
+            Ok(Observation {
+                runners: vec![on("r1")],
+            }),
+        )
+        .clone();
+    assert!(
+        matches!(jump.hold, Some(Hold::ClockJump { .. })),
+        "{jump:?}"
+    );
     assert!(jump.notifications.is_empty());
     let [Change::PutScope(record)] = jump.changes.as_slice() else {
         panic!("only the marker: {:?}", jump.changes)
     };
     assert_eq!(record.clock_jump_at, Some(t(3 * MIN + 40 * 86_400)));
-    assert_eq!(record.last_success_at, sim.plans[2].changes.iter().find_map(|c| match c {
-        Change::PutScope(r) => r.last_success_at,
-        _ => None,
-    }));
+    assert_eq!(
+        record.last_success_at,
+        sim.plans[2].changes.iter().find_map(|c| match c {
+            Change::PutScope(r) => r.last_success_at,
+            _ => None,
+        })
+    );
     // The clock returns: believed as usual, the marker dropped, nothing expired or forgotten.
-    let back = sim.observe(-40 * 86_400 + MIN, Ok(Observation { runners: vec![on("r1")] })).clone();
+    let back = sim
+        .observe(
+            -40 * 86_400 + MIN,
+            Ok(Observation {
+                runners: vec![on("r1")],
+            }),
+        )
+        .clone();
     assert_eq!(back.hold, None);
-    assert!(!back.changes.iter().any(|c| matches!(c, Change::ExpireHistory { before } if *before > t(0))));
+    assert!(
+        !back
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::ExpireHistory { before } if *before > t(0)))
+    );
     assert_eq!(sim.state.record.clock_jump_at, None);
     assert!(sim.state.runners.contains_key("r2"), "not forgotten");
     assert_eq!(sim.log, ["outage_opened:r2"]);
@@ -351,7 +435,10 @@ fn time_guard_clock_jump_needs_a_second_observation() {
     ]);
     assert!(gap.state.runners.contains_key("r2"), "held once");
     gap.run(vec![List(MIN, vec![on("r1")])]);
-    assert!(!gap.state.runners.contains_key("r2"), "forgotten once confirmed");
+    assert!(
+        !gap.state.runners.contains_key("r2"),
+        "forgotten once confirmed"
+    );
     assert_eq!(gap.log, ["outage_opened:r2", "outage_resolved:r2"]);
     assert_eq!(gap.state.record.clock_jump_at, None);
 }
@@ -363,14 +450,28 @@ fn duplicate_names_keep_the_newest_id() {
         vec![with_id(on("r1"), 9), with_id(off("r1"), 3)],
     ] {
         let mut sim = Sim::new(policy());
-        let plan = sim.observe(0, Ok(Observation { runners: listing.clone() })).clone();
+        let plan = sim
+            .observe(
+                0,
+                Ok(Observation {
+                    runners: listing.clone(),
+                }),
+            )
+            .clone();
         assert_eq!(plan.stats.runners_seen, 1);
-        let puts = plan.changes.iter().filter(|c| matches!(c, Change::PutRunner(_))).count();
+        let puts = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c, Change::PutRunner(_)))
+            .count();
         assert_eq!(puts, 1, "one record per name: {plan:?}");
         assert_eq!(sim.state.runners["r1"].id, 9);
         assert_eq!(sim.state.runners["r1"].status, RunnerStatus::Idle);
         // Listed the same way again: steady state.
-        assert!(sim.observe(MIN, Ok(Observation { runners: listing })).is_empty());
+        assert!(
+            sim.observe(MIN, Ok(Observation { runners: listing }))
+                .is_empty()
+        );
     }
 }
 
