@@ -1,10 +1,12 @@
 //! Replays a JSONL trace of runner listings through the real `Monitor` (with a `MemoryStore`) and
-//! prints every notification as one JSON line: `kind`, `scope`, `runner`, `outage_id`, `at`, `key`.
+//! prints every notification as one JSON line: `kind`, `scope`, `runner`, `outage_id`, `at`, `key`,
+//! and for `runners_removed` the `runners` it covers.
 //!
 //! ```text
 //! cargo run --example replay -- examples/traces/sample.jsonl
 //! cargo run --example replay -- --open-after 5m --remind-every 1h trace.jsonl
 //! cargo run --example replay -- --policy policy.toml - < trace.jsonl
+//! cargo run --example replay -- --suspect-accept-after 2h examples/traces/suspect_listing.jsonl
 //! ```
 //! The trace format is documented in `runner_monitor::replay`. Exit code 2 on a malformed trace,
 //! naming the line.
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use clap::Parser;
-use runner_monitor::core::{Notification, Notifier, NotifyError, Policy};
+use runner_monitor::core::{Notification, NotificationKind, Notifier, NotifyError, Policy};
 use runner_monitor::replay::{ReplayError, parse_trace, replay};
 
 /// Replay a runner-listing trace and print the notifications it causes.
@@ -46,6 +48,18 @@ struct Args {
     /// Failing observations this long before "monitoring degraded".
     #[arg(long, value_parser = humantime::parse_duration)]
     source_alert_after: Option<Duration>,
+    /// Suspect-listing rule: applies to scopes with at least this many known runners.
+    #[arg(long)]
+    suspect_min_known: Option<usize>,
+    /// Suspect-listing rule: a listing missing more than this percentage of them (100 = off).
+    #[arg(long)]
+    suspect_percent: Option<u8>,
+    /// Suspect-listing rule: a drop that lasts this long is accepted as a removal.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    suspect_accept_after: Option<Duration>,
+    /// An observation this far past what a scope recorded waits for a second one.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    clock_jump: Option<Duration>,
 }
 
 /// Prints each notification as one JSON line.
@@ -62,9 +76,25 @@ impl Notifier for PrintNotifier {
             "outage_id": n.outage().map(|o| o.id),
             "at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "key": n.idempotency_key(),
+            "runners": runners(n),
         });
         writeln!(std::io::stdout().lock(), "{line}")
             .map_err(|e| NotifyError::permanent(e.to_string()))
+    }
+}
+
+/// For a notification about several runners (`runners_removed`), each of them.
+fn runners(n: &Notification) -> Option<Vec<serde_json::Value>> {
+    match &n.kind {
+        NotificationKind::RunnersRemoved { runners, .. } => Some(
+            runners
+                .iter()
+                .map(|r| {
+                    serde_json::json!({"scope": n.scope.to_string(), "runner": r.name, "outage_id": null})
+                })
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
@@ -84,11 +114,22 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
         (args.resolve_after, &mut policy.resolve_after),
         (args.forget_after, &mut policy.forget_after),
         (args.source_alert_after, &mut policy.source_alert_after),
+        (
+            args.suspect_accept_after,
+            &mut policy.suspect_drop.accept_after,
+        ),
+        (args.clock_jump, &mut policy.clock_jump),
     ];
     for (value, field) in overrides {
         if let Some(value) = value {
             *field = value;
         }
+    }
+    if let Some(min_known) = args.suspect_min_known {
+        policy.suspect_drop.min_known = min_known;
+    }
+    if let Some(percent) = args.suspect_percent {
+        policy.suspect_drop.percent = percent;
     }
     if args.remind_every.is_some() {
         policy.remind_every = args.remind_every;

@@ -23,6 +23,7 @@ fn scope_report(scope: &str) -> ScopeReport {
         conflicts_retried: 0,
         source_error: None,
         store_error: None,
+        held: None,
     }
 }
 

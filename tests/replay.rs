@@ -55,6 +55,77 @@ async fn a_longer_open_after_silences_the_short_outage() {
     assert!(sink.keys().is_empty(), "{:?}", sink.keys());
 }
 
+const SUSPECT: &str = include_str!("../examples/traces/suspect_listing.jsonl");
+
+#[tokio::test]
+async fn suspect_listings_change_no_runner_until_the_drop_is_accepted() {
+    let lines = parse_trace(SUSPECT.as_bytes()).expect("trace parses");
+    assert_eq!(lines.len(), 18);
+    let sink = Arc::new(RecordingNotifier::new());
+    let store = replay(lines, Policy::default(), sink.clone())
+        .await
+        .expect("replay");
+    // 12:01-12:24: 8 runners listed as none: one degraded (12:20) and restored (12:25), no
+    // runner message. rack-1 offline 12:30 -> outage 12:35. From 13:00 none listed: degraded at
+    // 14:00; accepted at 19:00 (6 h): rack-1's outage closed, ONE runners_removed, restored.
+    let since = chrono::DateTime::parse_from_rfc3339("2026-03-02T13:00:00Z")
+        .expect("time")
+        .timestamp();
+    assert_eq!(
+        sink.keys(),
+        [
+            "org:acme/source/incident:1/monitoring_degraded".to_owned(),
+            "org:acme/source/incident:1/monitoring_restored".to_owned(),
+            "org:acme/runner:rack-1/outage:1/outage_opened".to_owned(),
+            "org:acme/source/incident:2/monitoring_degraded".to_owned(),
+            "org:acme/runner:rack-1/outage:1/outage_resolved".to_owned(),
+            format!("org:acme/removal/since:{since}/runners_removed"),
+            "org:acme/source/incident:2/monitoring_restored".to_owned(),
+        ]
+    );
+    let removal = sink
+        .delivered()
+        .into_iter()
+        .find(|n| n.kind_name() == "runners_removed")
+        .expect("removal");
+    let runner_monitor::core::NotificationKind::RunnersRemoved { runners, known, .. } =
+        &removal.kind
+    else {
+        panic!("{removal:?}")
+    };
+    assert_eq!((runners.len(), *known), (8, 8));
+    let state = store
+        .load(&"org:acme".parse().expect("scope"))
+        .await
+        .expect("load");
+    assert!(state.runners.is_empty(), "forgotten");
+    assert_eq!(state.record.suspect_since, None);
+}
+
+#[tokio::test]
+async fn suspect_listing_rule_off_opens_one_outage_per_runner() {
+    let lines = parse_trace(SUSPECT.as_bytes()).expect("trace parses");
+    let sink = Arc::new(RecordingNotifier::new());
+    let policy = Policy {
+        suspect_drop: runner_monitor::core::SuspectDrop {
+            percent: 100,
+            ..Default::default()
+        },
+        ..Policy::default()
+    };
+    replay(lines, policy, sink.clone()).await.expect("replay");
+    let opened = sink
+        .keys()
+        .iter()
+        .filter(|k| k.ends_with("outage_opened"))
+        .count();
+    assert!(
+        opened >= 8,
+        "the storm the rule prevents: {:?}",
+        sink.keys()
+    );
+}
+
 #[test]
 fn malformed_lines_name_the_line_and_the_reason() {
     let cases = [

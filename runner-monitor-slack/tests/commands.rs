@@ -130,6 +130,7 @@ async fn status_warns_when_monitoring_is_degraded() {
         }),
         last_incident_id: 1,
         history_expired_at: None,
+        ..ScopeRecord::default()
     };
     seed(
         &store,

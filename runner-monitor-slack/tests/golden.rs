@@ -93,6 +93,16 @@ fn messages_say_what_the_issue_asks_for() {
     }
     let restored = render_plain(&render(&common::restored()).to_json());
     assert!(restored.contains("Degraded for: 1h 15m"), "{restored}");
+    let removed = render_plain(&render(&common::runners_removed(250)).to_json());
+    for fact in [
+        "GitHub Runners Removed: 250 of 250",
+        "Scope: org:acme",
+        "Runners removed: 250",
+        "rack1-00",
+        "... and 210 more runners",
+    ] {
+        assert!(removed.contains(fact), "{fact} missing:\n{removed}");
+    }
 }
 
 #[test]

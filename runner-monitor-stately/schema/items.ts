@@ -61,6 +61,10 @@ export const Repository = itemType("Repository", {
     historyExpiredAt: { type: timestampMilliseconds, required: false }, // #16
     /** "repo", "org" or "enterprise". */
     scopeKind: { type: string, required: false }, // #17
+    /** Since when complete listings have been suspect (lost most known runners at once). */
+    suspectSince: { type: timestampMilliseconds, required: false }, // #18
+    /** A clock jump waiting for a second observation to confirm it. */
+    clockJumpAt: { type: timestampMilliseconds, required: false }, // #19
   },
 });
 

@@ -28,6 +28,8 @@ export const RunnerMonitorV3 = migrate(
       t.addField("lastIncidentId");
       t.addField("historyExpiredAt");
       t.addField("scopeKind");
+      t.addField("suspectSince");
+      t.addField("clockJumpAt");
     });
     m.changeType("Runner", (t) => {
       // GitHub may report no OS or no labels; timestamps may be unknown for migrated runners.

@@ -20,7 +20,7 @@ pub const DOCUMENT_VERSION: u32 = 1;
 pub enum IncidentState {
     /// Outage opened, reminder, monitoring degraded.
     Open,
-    /// Outage resolved, monitoring restored.
+    /// Outage resolved, monitoring restored, runners removed (a notice).
     Resolved,
 }
 
@@ -30,8 +30,8 @@ pub enum IncidentState {
 pub struct WebhookDocument {
     /// Document format version, [`DOCUMENT_VERSION`].
     pub version: u32,
-    /// `outage_opened`, `outage_reminder`, `outage_resolved`, `monitoring_degraded` or
-    /// `monitoring_restored` (more may be added).
+    /// `outage_opened`, `outage_reminder`, `outage_resolved`, `monitoring_degraded`,
+    /// `monitoring_restored` or `runners_removed` (more may be added).
     pub kind: String,
     /// Same for every redelivery of this notification; also sent as the `Idempotency-Key` header.
     pub idempotency_key: String,
@@ -41,13 +41,14 @@ pub struct WebhookDocument {
     pub scope: String,
     /// `repo`, `org` or `enterprise`.
     pub scope_kind: String,
-    /// `runner:<name>` or `source`.
+    /// `runner:<name>`, `source` or `removal`.
     pub subject: String,
     /// When runner-monitor planned the notification.
     pub at: String,
-    /// `open` or `resolved`.
+    /// `open` or `resolved` (`runners_removed` is a notice: `resolved`).
     pub state: IncidentState,
-    /// Outage id (runner kinds) or monitoring incident number (monitoring kinds).
+    /// Outage id (runner kinds), monitoring incident number (monitoring kinds), or the Unix
+    /// seconds of `removal.since` (`runners_removed`).
     pub incident_id: u64,
     /// The runner's status at `at` (`online`, `offline`, `busy`, `unknown`, `idle`); `null` for
     /// monitoring kinds.
@@ -66,6 +67,20 @@ pub struct WebhookDocument {
     pub outage: Option<OutageInfo>,
     /// The monitoring incident, for monitoring kinds.
     pub monitoring: Option<MonitoringInfo>,
+    /// The runners removed together, for `runners_removed`; absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<RemovalInfo>,
+}
+
+/// Runners accepted as removed after listings lacked them for `suspect_drop.accept_after`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovalInfo {
+    /// How many known runners the scope had before the drop.
+    pub known: usize,
+    /// Since when the listings lacked them (also `started_at`).
+    pub since: String,
+    /// The runners removed, in name order, as last listed.
+    pub runners: Vec<RunnerInfo>,
 }
 
 /// The runner a runner notification is about.
@@ -185,6 +200,7 @@ fn timing(n: &Notification) -> (Timestamp, Option<Timestamp>, std::time::Duratio
                 .unwrap_or(n.at);
             (*since, Some(end), *duration)
         }
+        NotificationKind::RunnersRemoved { since, .. } => (*since, Some(n.at), span(*since)),
         _ => match n.outage() {
             Some(outage) => (outage.started_at, outage.resolved_at, outage.duration(n.at)),
             None => (n.at, None, std::time::Duration::ZERO),
@@ -198,7 +214,8 @@ impl WebhookDocument {
         let (started_at, resolved_at, duration) = timing(n);
         let state = match &n.kind {
             NotificationKind::OutageResolved { .. }
-            | NotificationKind::MonitoringRestored { .. } => IncidentState::Resolved,
+            | NotificationKind::MonitoringRestored { .. }
+            | NotificationKind::RunnersRemoved { .. } => IncidentState::Resolved,
             _ => IncidentState::Open,
         };
         let monitoring = match &n.kind {
@@ -215,6 +232,18 @@ impl WebhookDocument {
             _ => None,
         };
         let runner = n.runner().map(runner_info);
+        let removal = match &n.kind {
+            NotificationKind::RunnersRemoved {
+                runners,
+                known,
+                since,
+            } => Some(RemovalInfo {
+                known: *known,
+                since: rfc3339(*since),
+                runners: runners.iter().map(runner_info).collect(),
+            }),
+            _ => None,
+        };
         WebhookDocument {
             version: DOCUMENT_VERSION,
             kind: n.kind_name().to_owned(),
@@ -240,6 +269,7 @@ impl WebhookDocument {
                 resolution: o.resolution.map(|r| resolution_name(r).to_owned()),
             }),
             monitoring,
+            removal,
         }
     }
 }

@@ -75,6 +75,30 @@ pub(crate) fn one_line(notification: &Notification) -> String {
             "Monitoring of {scope} is restored after {} degraded, incident #{incident} resolved",
             human_duration(*duration)
         ),
+        NotificationKind::RunnersRemoved {
+            runners,
+            known,
+            since,
+        } => {
+            const NAMES: usize = 10;
+            let names: Vec<&str> = runners
+                .iter()
+                .take(NAMES)
+                .map(|r| r.name.as_str())
+                .collect();
+            let more = runners.len().saturating_sub(NAMES);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} of {known} runners of {scope} removed: missing from every listing since {} ({}{more})",
+                runners.len(),
+                rfc3339(*since),
+                names.join(", ")
+            )
+        }
         _ => format!(
             "{} for {} in {scope}",
             notification.kind_name(),

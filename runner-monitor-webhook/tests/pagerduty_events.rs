@@ -64,6 +64,19 @@ async fn every_sent_kind_matches_its_golden_event() {
 }
 
 #[tokio::test]
+async fn runners_removed_is_one_info_trigger_listing_the_runners() {
+    let body = send_one(&common::runners_removed()).await;
+    assert_eq!(body["event_action"], "trigger");
+    assert_eq!(body["payload"]["severity"], "info");
+    assert_eq!(body["dedup_key"], "org:acme/removal/since:1767225600");
+    assert_eq!(
+        body["payload"]["custom_details"]["runners_removed"],
+        serde_json::json!(["rack1-00", "rack1-01", "rack1-02"])
+    );
+    assert_eq!(body["payload"]["custom_details"]["known_runners"], 250);
+}
+
+#[tokio::test]
 async fn opened_triggers_and_resolved_resolves_with_the_same_dedup_key() {
     let server = events_api().await;
     let notifier = notifier(&server);

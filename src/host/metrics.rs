@@ -47,7 +47,12 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     (
         core::SOURCE_ERRORS,
         "counter",
-        "failed observations; labels scope, class (unauthorized, forbidden, not_found, rate_limited, unavailable, invalid_response, incomplete)",
+        "failed observations; labels scope, class (unauthorized, forbidden, not_found, rate_limited, unavailable, invalid_response, incomplete, suspect_listing)",
+    ),
+    (
+        core::OBSERVATIONS_HELD,
+        "counter",
+        "observations a time guard held back (nothing changed); labels scope, reason (stale, clock_jump)",
     ),
     (
         core::DELIVERIES,

@@ -12,15 +12,25 @@
 //! - A scope whose observations fail for `source_alert_after` raises "monitoring degraded", resolved
 //!   by "monitoring restored". A failed observation changes no runner.
 //! - Steady state writes nothing but a heartbeat every `heartbeat_every`.
+//! - Suspect listings (`suspect`): a complete listing that lost most known runners at once changes
+//!   no runner and counts as a failure until the drop lasts `suspect_drop.accept_after`; then
+//!   the missing runners are removed with one `runners_removed`.
+//! - Time guards (`time_guard`): an observation older than the state changes nothing; one far in
+//!   the future waits for a second observation to confirm it.
+//! - A name listed twice (GitHub forbids it): the entry with the highest id stands for it.
 
 mod plan;
 mod runners;
 mod source_health;
+mod suspect;
+mod time_guard;
 
-pub use plan::{Plan, PlanStats};
+pub use plan::{Hold, Plan, PlanStats};
 
 use crate::model::{Observation, Policy, ScopeState, Timestamp};
 use crate::ports::SourceError;
+use source_health::Failed;
+use suspect::Verdict;
 
 /// Plans what to change and whom to tell, given what the store holds and what was observed.
 ///
@@ -60,13 +70,48 @@ pub fn reconcile(
     now: Timestamp,
 ) -> Plan {
     let mut plan = Plan::default();
-    match observed {
-        Ok(observation) => {
-            runners::reconcile_runners(state, observation, policy, now, &mut plan);
-            source_health::observed(state, policy, now, &mut plan);
-        }
-        Err(error) => source_health::failed(state, error, policy, now, &mut plan),
+    if !time_guard::admit(state, policy, now, &mut plan) {
+        return plan;
     }
+    let observation = match observed {
+        Ok(observation) => observation,
+        Err(error) => {
+            let failure = error.to_failure();
+            source_health::failed(state, failure, Failed::Source, policy, now, &mut plan);
+            return plan;
+        }
+    };
+    let listed = runners::index(observation);
+    let usual = runners::Absence::Usual;
+    let loss =
+        runners::reconcile_runners(state, observation, &listed, policy, now, usual, &mut plan);
+    match suspect::judge(state, loss, policy, now) {
+        Verdict::Believed => {}
+        Verdict::Suspect(failure) => {
+            // Not believed: drop every runner change planned from it.
+            let seen = plan.stats.runners_seen;
+            plan = Plan::default();
+            plan.stats.runners_seen = seen;
+            plan.suspect = Some(failure.clone());
+            source_health::failed(state, failure, Failed::Suspect, policy, now, &mut plan);
+            return plan;
+        }
+        Verdict::Accepted => {
+            // Rare (once per accepted drop): plan again, removing the missing known runners.
+            plan = Plan::default();
+            let removed = runners::Absence::Removed;
+            runners::reconcile_runners(
+                state,
+                observation,
+                &listed,
+                policy,
+                now,
+                removed,
+                &mut plan,
+            );
+        }
+    }
+    source_health::observed(state, policy, now, &mut plan);
     plan
 }
 

@@ -1,6 +1,6 @@
 //! [`Plan`]: what one reconciliation decided.
 
-use crate::model::{Change, Notification};
+use crate::model::{Change, Notification, SourceFailure, Timestamp};
 
 /// What the engine decided for one scope: the changes to commit and the notifications to enqueue
 /// (in the same commit, one delivery per sink).
@@ -12,6 +12,55 @@ pub struct Plan {
     pub notifications: Vec<Notification>,
     /// Counts for reports and metrics.
     pub stats: PlanStats,
+    /// Set when a time guard kept the observation from changing anything.
+    pub hold: Option<Hold>,
+    /// Set when the listing was not believed (suspect listing): the failure it counted as.
+    pub suspect: Option<SourceFailure>,
+}
+
+/// Why a time guard held an observation back (it changed no runner and told nobody).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Hold {
+    /// The observation is older than what the scope recorded (a commit race lost to a newer
+    /// observation, or this monitor's clock stepped back).
+    Stale {
+        /// The newest time the scope recorded.
+        recorded: Timestamp,
+    },
+    /// The observation is more than `clock_jump` past what the scope recorded: believed once a
+    /// second observation confirms the new time.
+    ClockJump {
+        /// The newest time the scope recorded.
+        recorded: Timestamp,
+    },
+}
+
+impl Hold {
+    /// `stale` or `clock_jump`, for metrics.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Hold::Stale { .. } => "stale",
+            Hold::ClockJump { .. } => "clock_jump",
+        }
+    }
+}
+
+impl std::fmt::Display for Hold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hold::Stale { recorded } => write!(
+                f,
+                "observation older than the state (recorded {}): nothing changed",
+                recorded.to_rfc3339()
+            ),
+            Hold::ClockJump { recorded } => write!(
+                f,
+                "clock jumped far past the state (recorded {}): waiting for a second observation",
+                recorded.to_rfc3339()
+            ),
+        }
+    }
 }
 
 /// Counts describing a [`Plan`].

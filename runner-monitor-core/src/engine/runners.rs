@@ -11,40 +11,95 @@ use crate::model::{
 /// How many earlier GitHub ids a record remembers (history lookups by name use them).
 const MAX_PREVIOUS_IDS: usize = 16;
 
+/// A listing indexed by runner name.
+pub(super) type Listed<'a> = HashMap<&'a str, &'a ObservedRunner, foldhash::fast::RandomState>;
+
+/// Indexes a listing by name. GitHub enforces unique names, so a name listed twice is a source
+/// defect: the entry with the highest id (the newest registration) stands for the name, the other
+/// is ignored; never two records.
+pub(super) fn index(observation: &Observation) -> Listed<'_> {
+    let mut listed: Listed<'_> =
+        HashMap::with_capacity_and_hasher(observation.runners.len(), Default::default());
+    for observed in &observation.runners {
+        listed
+            .entry(observed.name.as_str())
+            .and_modify(|kept| {
+                if observed.id > kept.id {
+                    *kept = observed;
+                }
+            })
+            .or_insert(observed);
+    }
+    listed
+}
+
+/// How a listing compares with the known runners (the suspect-listing rule's input).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Loss {
+    /// Known runners: non-ephemeral, listed at the previous observation (not UNKNOWN).
+    pub(super) known: usize,
+    /// Known runners missing from this listing.
+    pub(super) lost: usize,
+}
+
+/// What to do with known runners missing from the listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Absence {
+    /// The usual rules: unhealthy (UNKNOWN), forgotten after `forget_after`.
+    Usual,
+    /// A suspect drop was accepted: known runners missing now are removed at once and reported
+    /// together in one `runners_removed`.
+    Removed,
+}
+
+/// Plans every runner change of a believed listing; returns how many known runners it lacks.
 pub(super) fn reconcile_runners(
     state: &ScopeState,
     observation: &Observation,
+    listed: &Listed<'_>,
     policy: &Policy,
     now: Timestamp,
+    absence: Absence,
     plan: &mut Plan,
-) {
-    let ctx = Ctx { state, policy, now };
-    // A source must list each name once; if one does not, the first entry wins.
-    let mut listed: HashMap<&str, &ObservedRunner, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(observation.runners.len(), Default::default());
-    for observed in &observation.runners {
-        listed.entry(observed.name.as_str()).or_insert(observed);
-    }
+) -> Loss {
+    let ctx = Ctx {
+        state,
+        policy,
+        now,
+        absence,
+    };
     plan.stats.runners_seen = listed.len();
 
     // Known runners, in name order: listed ones are compared, missing ones are absent.
     let mut matched = 0;
+    let mut loss = Loss::default();
+    let mut removed = Vec::new();
     for (name, previous) in &state.runners {
+        let known = !previous.ephemeral && previous.status != RunnerStatus::Unknown;
+        loss.known += usize::from(known);
         match listed.get(name.as_str()) {
             Some(observed) => {
                 matched += 1;
                 ctx.listed(Some(previous), observed, plan);
             }
-            None => ctx.absent(previous, plan),
+            None => {
+                loss.lost += usize::from(known);
+                if known && absence == Absence::Removed {
+                    ctx.removed(previous, plan);
+                    removed.push(snapshot(previous));
+                } else {
+                    ctx.absent(previous, plan);
+                }
+            }
         }
     }
     // New runners, in listing order (skipped entirely in steady state).
     if matched < listed.len() {
         for observed in &observation.runners {
-            let first_entry = listed
+            let chosen = listed
                 .get(observed.name.as_str())
-                .is_some_and(|first| std::ptr::eq(*first, observed));
-            if first_entry && !state.runners.contains_key(&observed.name) {
+                .is_some_and(|kept| std::ptr::eq(*kept, observed));
+            if chosen && !state.runners.contains_key(&observed.name) {
                 ctx.listed(None, observed, plan);
             }
         }
@@ -67,6 +122,19 @@ pub(super) fn reconcile_runners(
             ctx.resolve(outage, snapshot, now, Resolution::Removed, plan);
         }
     }
+
+    if !removed.is_empty() {
+        let since = state.record.suspect_since.unwrap_or(now);
+        ctx.notify(
+            plan,
+            NotificationKind::RunnersRemoved {
+                runners: removed,
+                known: loss.known,
+                since,
+            },
+        );
+    }
+    loss
 }
 
 /// Whether the listing shows nothing new about a stored runner (the steady-state fast path:
@@ -158,6 +226,7 @@ struct Ctx<'a> {
     state: &'a ScopeState,
     policy: &'a Policy,
     now: Timestamp,
+    absence: Absence,
 }
 
 impl Ctx<'_> {
@@ -303,6 +372,21 @@ impl Ctx<'_> {
                 duration,
             },
         );
+    }
+
+    /// A known runner missing from a listing whose drop was accepted: forgotten now, its open
+    /// outage (already announced) resolved as removed.
+    fn removed(&self, previous: &RunnerRecord, plan: &mut Plan) {
+        debug_assert_eq!(self.absence, Absence::Removed);
+        if let Some(outage) = self.state.open_outages.get(&previous.name) {
+            let mut last = snapshot(previous);
+            last.status = RunnerStatus::Unknown;
+            self.resolve(outage, last, self.now, Resolution::Removed, plan);
+        }
+        plan.changes.push(Change::DeleteRunner {
+            name: previous.name.clone(),
+        });
+        plan.stats.runners_forgotten += 1;
     }
 
     /// A runner in the store but not in the complete listing.

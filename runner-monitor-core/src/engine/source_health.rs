@@ -1,15 +1,19 @@
 //! Scope-level rules: monitoring degraded / restored, the heartbeat and history expiry.
+//!
+//! Every record this module writes also clears a clock-jump marker that the record's new time has
+//! caught up with (see `time_guard`).
 
 use super::{Plan, elapsed};
 use crate::model::{
     Change, DegradedIncident, Notification, NotificationKind, Policy, ScopeRecord, ScopeState,
-    Timestamp,
+    SourceFailure, Timestamp,
 };
-use crate::ports::SourceError;
 
-/// After a successful observation: close a degraded incident, keep the heartbeat.
+/// After a believed observation: end a suspect period, close a degraded incident, keep the
+/// heartbeat.
 pub(super) fn observed(state: &ScopeState, policy: &Policy, now: Timestamp, plan: &mut Plan) {
-    let mut record = state.record.clone();
+    let mut record = fresh(state, now);
+    record.suspect_since = None;
     if record.failing_since.take().is_some() {
         record.last_failure = None;
         if let Some(incident) = record.degraded.take() {
@@ -41,16 +45,28 @@ pub(super) fn observed(state: &ScopeState, policy: &Policy, now: Timestamp, plan
     put_if_changed(state, record, plan);
 }
 
+/// How a failed observation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failed {
+    /// The source returned an error (a suspect period, if any, goes on).
+    Source,
+    /// The engine did not believe a complete listing: a suspect period starts or goes on.
+    Suspect,
+}
+
 /// After a failed observation: no runner changes; maybe raise "monitoring degraded".
 pub(super) fn failed(
     state: &ScopeState,
-    error: &SourceError,
+    failure: SourceFailure,
+    how: Failed,
     policy: &Policy,
     now: Timestamp,
     plan: &mut Plan,
 ) {
-    let mut record = state.record.clone();
-    let failure = error.to_failure();
+    let mut record = fresh(state, now);
+    if how == Failed::Suspect {
+        record.suspect_since.get_or_insert(now);
+    }
     let since = *record.failing_since.get_or_insert(now);
     // Keep the first failure of each class; messages vary (retry-after seconds) and must not
     // cause a write every cycle.
@@ -92,7 +108,23 @@ fn expire_history(record: &mut ScopeRecord, policy: &Policy, now: Timestamp, pla
     }
 }
 
-fn put_if_changed(state: &ScopeState, record: ScopeRecord, plan: &mut Plan) {
+/// The record to update; a clock-jump marker later than this admitted observation was a glitch
+/// that no observation confirmed: dropped.
+fn fresh(state: &ScopeState, now: Timestamp) -> ScopeRecord {
+    let mut record = state.record.clone();
+    if record.clock_jump_at.is_some_and(|at| at > now) {
+        record.clock_jump_at = None;
+    }
+    record
+}
+
+fn put_if_changed(state: &ScopeState, mut record: ScopeRecord, plan: &mut Plan) {
+    if record
+        .clock_jump_at
+        .is_some_and(|at| record.recorded_at().is_some_and(|rec| rec >= at))
+    {
+        record.clock_jump_at = None;
+    }
     if record != state.record {
         plan.changes.push(Change::PutScope(record));
     }

@@ -97,7 +97,7 @@ impl Sim {
             .expect("the engine's plan obeys the store rules");
         self.state.version += u64::from(!plan.changes.is_empty());
         for n in &plan.notifications {
-            let who = n.runner().map_or("source".to_owned(), |r| r.name.clone());
+            let who = n.runner().map_or_else(|| n.subject(), |r| r.name.clone());
             self.log.push(format!("{}:{who}", n.kind_name()));
         }
         self.plans.push(plan);
@@ -798,10 +798,17 @@ const NAMES: [&str; 4] = ["a", "b", "c", "eph"];
 
 fn step_strategy() -> impl Strategy<Value = (i64, PStep)> {
     let listing =
-        proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 1u64..3), 0..6)
+        proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 1u64..4), 0..8)
             .prop_map(PStep::List);
     let failure = (0u8..3).prop_map(PStep::Fail);
-    (0i64..900, prop_oneof![4 => listing, 1 => failure])
+    // Mostly forward, sometimes backwards (clock steps, commit losers), rarely far jumps.
+    let after = prop_oneof![
+        16 => 0i64..900,
+        3 => -900i64..0,
+        1 => Just(40 * 86_400i64),
+        1 => Just(-40 * 86_400i64),
+    ];
+    (after, prop_oneof![4 => listing, 1 => failure])
 }
 
 fn policies() -> impl Strategy<Value = Policy> {
@@ -810,16 +817,28 @@ fn policies() -> impl Strategy<Value = Policy> {
         0u64..300,
         prop::option::of(60u64..3600),
         600u64..7200,
+        (
+            1usize..6,
+            prop_oneof![Just(50u8), Just(0u8), Just(100u8)],
+            0u64..7200,
+        ),
     )
-        .prop_map(|(open, resolve, remind, forget)| Policy {
-            open_after: Duration::from_secs(open),
-            new_runner_grace: Duration::from_secs(open * 2),
-            resolve_after: Duration::from_secs(resolve),
-            remind_every: remind.map(Duration::from_secs),
-            forget_after: Duration::from_secs(forget.max(open * 2)),
-            source_alert_after: Duration::from_secs(open),
-            ..Policy::default()
-        })
+        .prop_map(
+            |(open, resolve, remind, forget, (min_known, percent, accept))| Policy {
+                suspect_drop: crate::SuspectDrop {
+                    min_known,
+                    percent,
+                    accept_after: Duration::from_secs(accept),
+                },
+                open_after: Duration::from_secs(open),
+                new_runner_grace: Duration::from_secs(open * 2),
+                resolve_after: Duration::from_secs(resolve),
+                remind_every: remind.map(Duration::from_secs),
+                forget_after: Duration::from_secs(forget.max(open * 2)),
+                source_alert_after: Duration::from_secs(open),
+                ..Policy::default()
+            },
+        )
 }
 
 proptest! {
@@ -839,18 +858,19 @@ proptest! {
                     1 => SourceError::Unauthorized { message: "401".into() },
                     _ => SourceError::RateLimited { retry_after: Duration::from_secs(60) },
                 }),
-                PStep::List(entries) => {
-                    let mut runners: Vec<ObservedRunner> = Vec::new();
-                    for (name, online, busy, id) in entries {
-                        let name = NAMES[*name];
-                        if runners.iter().any(|r| r.name == name) { continue; }
-                        runners.push(runner(name, *id, *online, *busy, name == "eph"));
-                    }
-                    Ok(Observation { runners })
-                }
+                // Names may repeat (a defective source): the highest id stands for the name.
+                PStep::List(entries) => Ok(Observation {
+                    runners: entries
+                        .iter()
+                        .map(|(name, online, busy, id)| {
+                            runner(NAMES[*name], *id, *online, *busy, NAMES[*name] == "eph")
+                        })
+                        .collect(),
+                }),
             };
             let plan = reconcile(&state, &observed, &policy, t(now));
             let before = state.clone();
+            let older_than_state = before.record.recorded_at().is_some_and(|at| t(now) < at);
             // Every resolve matches an open outage and ids are contiguous: apply enforces both.
             prop_assert!(state.apply(&plan.changes).is_ok(), "plan breaks store rules: {plan:?}");
 
@@ -859,6 +879,16 @@ proptest! {
             let resolved = count(&|c| matches!(c, Change::ResolveOutage { .. }));
             let reminded = count(&|c| matches!(c, Change::RecordReminder { .. }));
             let kinds = |k: &str| plan.notifications.iter().filter(|n| n.kind_name() == k).count();
+            // One runners_removed at most, and only with the runners it reports deleted.
+            prop_assert!(kinds("runners_removed") <= 1);
+            for n in &plan.notifications {
+                if let NotificationKind::RunnersRemoved { runners, .. } = &n.kind {
+                    prop_assert!(!runners.is_empty());
+                    for r in runners {
+                        prop_assert!(before.runners.contains_key(&r.name) && !state.runners.contains_key(&r.name));
+                    }
+                }
+            }
             // No notification without the state change that it reports.
             prop_assert_eq!(kinds("outage_opened"), opened);
             prop_assert_eq!(kinds("outage_resolved"), resolved);
@@ -875,7 +905,22 @@ proptest! {
                     prop_assert!(!before.open_outages.contains_key(&o.runner), "at most one open outage");
                 }
             }
-            if observed.is_err() {
+            if older_than_state {
+                prop_assert!(plan.is_empty(), "an observation older than the state changes nothing: {plan:?}");
+            }
+            if plan.hold.is_some() {
+                prop_assert!(plan.notifications.is_empty());
+                prop_assert!(plan.changes.iter().all(|c| matches!(c, Change::PutScope(_))), "{plan:?}");
+            }
+            if let (Ok(observation), None, None) = (&observed, &plan.hold, &plan.suspect) {
+                for name in NAMES {
+                    let newest = observation.runners.iter().filter(|r| r.name == name).map(|r| r.id).max();
+                    if let Some(id) = newest {
+                        prop_assert_eq!(state.runners.get(name).map(|r| r.id), Some(id), "newest id stands for {}", name);
+                    }
+                }
+            }
+            if observed.is_err() || plan.hold.is_some() || plan.suspect.is_some() {
                 prop_assert_eq!(&state.runners, &before.runners, "a failed observation changes no runner");
                 prop_assert_eq!(&state.open_outages.keys().collect::<Vec<_>>(), &before.open_outages.keys().collect::<Vec<_>>());
                 prop_assert_eq!(opened + resolved, 0);
@@ -892,3 +937,5 @@ proptest! {
         }
     }
 }
+
+mod trust;

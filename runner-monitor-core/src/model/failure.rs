@@ -21,6 +21,9 @@ pub enum FailureClass {
     InvalidResponse,
     /// The listing changed while being paged and could not be completed.
     Incomplete,
+    /// A complete listing lost all or most of the scope's known runners at once (the engine's
+    /// suspect-listing rule): not believed until the drop persists.
+    SuspectListing,
 }
 
 impl FailureClass {
@@ -34,6 +37,7 @@ impl FailureClass {
             FailureClass::Unavailable => "unavailable",
             FailureClass::InvalidResponse => "invalid_response",
             FailureClass::Incomplete => "incomplete",
+            FailureClass::SuspectListing => "suspect_listing",
         }
     }
 
@@ -58,6 +62,11 @@ impl FailureClass {
             }
             FailureClass::Incomplete => {
                 "the runner list kept changing while being read: usually transient"
+            }
+            FailureClass::SuspectListing => {
+                "check that the token still sees this scope's runners (and that they were not \
+                 moved); if they were really removed, the drop is accepted after \
+                 suspect_drop.accept_after"
             }
         }
     }

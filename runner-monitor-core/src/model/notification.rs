@@ -76,6 +76,17 @@ pub enum NotificationKind {
         #[serde(with = "humantime_serde")]
         duration: Duration,
     },
+    /// Listings lacked most of the scope's known runners for `suspect_drop.accept_after`: the
+    /// drop is accepted as real and these runners are forgotten, told once for the scope (not one
+    /// outage per runner). Runners that had an open outage also get their `outage_resolved`.
+    RunnersRemoved {
+        /// The runners removed, in name order, as last listed.
+        runners: Vec<RunnerSnapshot>,
+        /// How many known runners the scope had before the drop.
+        known: usize,
+        /// Since when the listings lacked them (the first suspect listing).
+        since: Timestamp,
+    },
 }
 
 /// One thing to tell people about, planned by the engine and delivered by notifiers.
@@ -92,7 +103,7 @@ pub struct Notification {
 
 impl Notification {
     /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
-    /// `monitoring_degraded`, `monitoring_restored`.
+    /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
             NotificationKind::OutageOpened { .. } => "outage_opened",
@@ -100,15 +111,17 @@ impl Notification {
             NotificationKind::OutageResolved { .. } => "outage_resolved",
             NotificationKind::MonitoringDegraded { .. } => "monitoring_degraded",
             NotificationKind::MonitoringRestored { .. } => "monitoring_restored",
+            NotificationKind::RunnersRemoved { .. } => "runners_removed",
         }
     }
 
-    /// What the notification is about within its scope: `runner:<name>` or `source`.
+    /// What the notification is about within its scope: `runner:<name>`, `source` or `removal`.
     /// Deliveries for one subject are sent in order.
     pub fn subject(&self) -> String {
-        match self.runner() {
-            Some(runner) => format!("runner:{}", runner.name),
-            None => "source".to_owned(),
+        match (&self.kind, self.runner()) {
+            (NotificationKind::RunnersRemoved { .. }, _) => "removal".to_owned(),
+            (_, Some(runner)) => format!("runner:{}", runner.name),
+            (_, None) => "source".to_owned(),
         }
     }
 
@@ -132,7 +145,8 @@ impl Notification {
         }
     }
 
-    /// The incident (outage id or degraded-incident number) the notification belongs to.
+    /// The incident (outage id, degraded-incident number, or for `runners_removed` the Unix
+    /// seconds of its `since`) the notification belongs to.
     pub fn incident_id(&self) -> u64 {
         match &self.kind {
             NotificationKind::OutageOpened { outage, .. }
@@ -140,16 +154,20 @@ impl Notification {
             | NotificationKind::OutageResolved { outage, .. } => outage.id,
             NotificationKind::MonitoringDegraded { incident, .. }
             | NotificationKind::MonitoringRestored { incident, .. } => *incident,
+            NotificationKind::RunnersRemoved { since, .. } => {
+                u64::try_from(since.timestamp()).unwrap_or_default()
+            }
         }
     }
 
     /// A key that identifies the incident across its notifications (`scope + subject + id`), e.g.
-    /// `acme/api/runner:build-1/outage:3`; PagerDuty's `dedup_key` is built from it.
+    /// `acme/api/runner:build-1/outage:3`, `org:acme/source/incident:2` or
+    /// `org:acme/removal/since:1767225600`; PagerDuty's `dedup_key` is built from it.
     pub fn incident_key(&self) -> String {
-        let noun = if self.runner().is_some() {
-            "outage"
-        } else {
-            "incident"
+        let noun = match (&self.kind, self.runner()) {
+            (NotificationKind::RunnersRemoved { .. }, _) => "since",
+            (_, Some(_)) => "outage",
+            (_, None) => "incident",
         };
         format!(
             "{}/{}/{}:{}",

@@ -57,6 +57,61 @@ pub struct Policy {
     /// Default 10 min.
     #[serde(with = "humantime_serde")]
     pub heartbeat_every: Duration,
+    /// When a complete listing is too unlike the stored state to be believed (`[policy.suspect_drop]`).
+    pub suspect_drop: SuspectDrop,
+    /// An observation more than this far past the newest time the scope recorded is a clock jump:
+    /// it is believed only when a second observation confirms the new time (nothing changes on
+    /// the first). Must exceed the polling interval and `heartbeat_every`. Default 6 h.
+    #[serde(with = "humantime_serde")]
+    pub clock_jump: Duration,
+}
+
+/// The suspect-listing rule: a complete listing that lacks more than `percent` % of the scope's
+/// known runners (non-ephemeral, listed at the last observation), when there are at least
+/// `min_known` of them, changes no runner and counts as a failed observation of class
+/// [`SuspectListing`](crate::FailureClass::SuspectListing) until the drop has lasted
+/// `accept_after`; then the missing runners are removed with one `runners_removed` notification.
+///
+/// # Examples
+/// ```
+/// use runner_monitor_core::Policy;
+/// // TOML: [policy.suspect_drop] percent = 80, accept_after = "2h"
+/// let policy: Policy =
+///     serde_json::from_str(r#"{"suspect_drop": {"percent": 80, "accept_after": "2h"}}"#)?;
+/// assert_eq!(policy.suspect_drop.percent, 80);
+/// assert_eq!(policy.suspect_drop.min_known, 5); // default kept
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuspectDrop {
+    /// The rule applies to scopes with at least this many known runners (smaller scopes report
+    /// each runner). Default 5; 1 makes any listing that loses every runner suspect.
+    pub min_known: usize,
+    /// A listing missing MORE than this percentage of the known runners is suspect. Default 50;
+    /// 100 turns the rule off (no listing can miss more than all of them).
+    pub percent: u8,
+    /// A drop that persists this long is accepted as a real removal. Default 6 h: a token that
+    /// lost access is far likelier than a fleet removed at once.
+    #[serde(with = "humantime_serde")]
+    pub accept_after: Duration,
+}
+
+impl Default for SuspectDrop {
+    fn default() -> Self {
+        SuspectDrop {
+            min_known: 5,
+            percent: 50,
+            accept_after: 6 * HOUR,
+        }
+    }
+}
+
+impl SuspectDrop {
+    /// Whether losing `lost` of `known` runners at once makes a listing suspect.
+    pub fn is_suspect(&self, known: usize, lost: usize) -> bool {
+        known > 0 && known >= self.min_known && lost * 100 > known * usize::from(self.percent)
+    }
 }
 
 impl Default for Policy {
@@ -71,6 +126,8 @@ impl Default for Policy {
             delivery_ttl: 24 * HOUR,
             history_ttl: 30 * DAY,
             heartbeat_every: 10 * MINUTE,
+            suspect_drop: SuspectDrop::default(),
+            clock_jump: 6 * HOUR,
         }
     }
 }
@@ -90,7 +147,8 @@ impl Policy {
     ///
     /// # Errors
     /// A [`PolicyError`] naming the field: a zero `remind_every`, `heartbeat_every` or
-    /// `delivery_ttl`, or a `forget_after` shorter than `open_after`.
+    /// `delivery_ttl`, a `forget_after` shorter than `open_after`, a `suspect_drop.percent` above
+    /// 100, or a `clock_jump` not longer than `heartbeat_every`.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.remind_every == Some(Duration::ZERO) {
             return Err(PolicyError {
@@ -116,6 +174,18 @@ impl Policy {
                 problem: "must be at least open_after and new_runner_grace",
             });
         }
+        if self.suspect_drop.percent > 100 {
+            return Err(PolicyError {
+                field: "suspect_drop.percent",
+                problem: "must be at most 100 (100 turns the rule off)",
+            });
+        }
+        if self.clock_jump <= self.heartbeat_every {
+            return Err(PolicyError {
+                field: "clock_jump",
+                problem: "must be longer than heartbeat_every (and than the polling interval)",
+            });
+        }
         Ok(())
     }
 }
@@ -136,6 +206,10 @@ mod tests {
         assert_eq!(p.delivery_ttl, Duration::from_secs(86_400));
         assert_eq!(p.history_ttl, Duration::from_secs(30 * 86_400));
         assert_eq!(p.heartbeat_every, Duration::from_secs(600));
+        assert_eq!(p.suspect_drop.min_known, 5);
+        assert_eq!(p.suspect_drop.percent, 50);
+        assert_eq!(p.suspect_drop.accept_after, Duration::from_secs(6 * 3600));
+        assert_eq!(p.clock_jump, Duration::from_secs(6 * 3600));
         assert_eq!(p.validate(), Ok(()));
     }
 
@@ -150,5 +224,52 @@ mod tests {
             ..Policy::default()
         };
         assert_eq!(zero.validate().map_err(|e| e.field), Err("remind_every"));
+        let over = Policy {
+            suspect_drop: SuspectDrop {
+                percent: 101,
+                ..SuspectDrop::default()
+            },
+            ..Policy::default()
+        };
+        assert_eq!(
+            over.validate().map_err(|e| e.field),
+            Err("suspect_drop.percent")
+        );
+        let jump = Policy {
+            clock_jump: Duration::from_secs(600),
+            ..Policy::default()
+        };
+        assert_eq!(jump.validate().map_err(|e| e.field), Err("clock_jump"));
+        let err = serde_json::from_str::<Policy>(r#"{"suspect_drop": {"share": 5}}"#)
+            .expect_err("typo in the nested table");
+        assert!(err.to_string().contains("share"), "{err}");
+    }
+
+    #[test]
+    fn suspect_drop_thresholds() {
+        let rule = SuspectDrop::default();
+        let cases = [
+            // (known, lost, suspect)
+            (250, 250, true),
+            (250, 126, true),
+            (250, 125, false), // exactly half is not more than half
+            (5, 3, true),
+            (5, 2, false),
+            (4, 4, false), // fewer than min_known: each runner is reported
+            (0, 0, false),
+        ];
+        for (known, lost, suspect) in cases {
+            assert_eq!(rule.is_suspect(known, lost), suspect, "{lost} of {known}");
+        }
+        let off = SuspectDrop {
+            percent: 100,
+            ..rule
+        };
+        assert!(!off.is_suspect(250, 250), "100 turns the rule off");
+        let any = SuspectDrop {
+            min_known: 1,
+            ..rule
+        };
+        assert!(any.is_suspect(1, 1));
     }
 }

@@ -36,6 +36,22 @@ pub struct ScopeRecord {
     /// When history was last expired for this scope.
     #[serde(default)]
     pub history_expired_at: Option<Timestamp>,
+    /// Since when complete listings have been suspect (lost most known runners at once); `None`
+    /// while listings are believed. The drop is accepted `suspect_drop.accept_after` after it.
+    #[serde(default)]
+    pub suspect_since: Option<Timestamp>,
+    /// The first observation that was a clock jump (more than `clock_jump` past
+    /// [`recorded_at`](Self::recorded_at)) and is waiting for a second one to confirm it.
+    #[serde(default)]
+    pub clock_jump_at: Option<Timestamp>,
+}
+
+impl ScopeRecord {
+    /// The newest observation time this record holds: the heartbeat or the start of the current
+    /// run of failures. An observation older than it changes nothing (the time guard).
+    pub fn recorded_at(&self) -> Option<Timestamp> {
+        self.last_success_at.max(self.failing_since)
+    }
 }
 
 /// Everything the engine needs to know about one scope, as loaded from a store.

@@ -5,9 +5,9 @@ use tracing::{debug, info, warn};
 
 use super::report::ScopeReport;
 use super::{Monitor, metrics};
-use crate::engine::{Plan, reconcile};
+use crate::engine::{Hold, Plan, reconcile};
 use crate::model::{Change, Scope, Timestamp};
-use crate::ports::StoreError;
+use crate::ports::{SourceError, StoreError};
 
 impl Monitor {
     /// Runs every scope, at most `concurrency` at once; reports in configuration order.
@@ -53,6 +53,7 @@ impl Monitor {
             };
             let plan = reconcile(&state, &observed, &self.policy, now);
             report.runners_seen = plan.stats.runners_seen;
+            self.note_distrust(scope, &plan, attempt, &mut report);
             report.open_outages =
                 state.open_outages.len() + plan.stats.outages_opened - plan.stats.outages_resolved;
             if plan.is_empty() {
@@ -90,6 +91,29 @@ impl Monitor {
                     report.store_error = Some(error);
                     return report;
                 }
+            }
+        }
+    }
+
+    /// Reports a listing the engine did not believe, or an observation a time guard held back.
+    fn note_distrust(&self, scope: &Scope, plan: &Plan, attempt: u32, report: &mut ScopeReport) {
+        if let Some(failure) = &plan.suspect
+            && report.source_error.is_none()
+        {
+            warn!(scope = %scope, class = failure.class.as_str(), message = %failure.message, "listing not believed");
+            metrics::source_error(scope, failure.class);
+            report.source_error = Some(SourceError::SuspectListing {
+                message: failure.message.clone(),
+            });
+        }
+        report.held = plan.hold;
+        if let Some(hold) = &plan.hold {
+            metrics::held(scope, hold);
+            if attempt > 0 && matches!(hold, Hold::Stale { .. }) {
+                // Another monitor committed a newer observation: the expected end of a race.
+                debug!(scope = %scope, %hold, "observation held");
+            } else {
+                warn!(scope = %scope, %hold, "observation held");
             }
         }
     }

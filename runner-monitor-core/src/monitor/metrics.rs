@@ -6,7 +6,7 @@
 use metrics::{counter, gauge};
 
 use super::report::CycleReport;
-use crate::engine::Plan;
+use crate::engine::{Hold, Plan};
 use crate::model::{FailureClass, RunnerStatus, Scope, ScopeState};
 
 /// Counter: outages opened, label `scope`.
@@ -33,6 +33,14 @@ pub const DELIVERIES_PENDING: &str = "runner_monitor_deliveries_pending";
 pub const RUNNER_UP: &str = "runner_monitor_runner_up";
 /// Gauge: 1 while a runner runs a job; labels `scope`, `runner`.
 pub const RUNNER_BUSY: &str = "runner_monitor_runner_busy";
+
+/// Counter: observations a time guard held back, labels `scope`, `reason` (`stale`, `clock_jump`).
+pub const OBSERVATIONS_HELD: &str = "runner_monitor_observations_held_total";
+
+pub(super) fn held(scope: &Scope, hold: &Hold) {
+    counter!(OBSERVATIONS_HELD, "scope" => scope.to_string(), "reason" => hold.as_str())
+        .increment(1);
+}
 
 pub(super) fn source_error(scope: &Scope, class: FailureClass) {
     counter!(SOURCE_ERRORS, "scope" => scope.to_string(), "class" => class.as_str()).increment(1);

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::engine::Hold;
 use crate::model::{Scope, Timestamp};
 use crate::ports::{SourceError, StoreError};
 
@@ -58,6 +59,10 @@ pub struct ScopeReport {
     /// The store failed; nothing was committed for this scope.
     #[serde(serialize_with = "display_opt")]
     pub store_error: Option<StoreError>,
+    /// A time guard held the observation back (older than the state, or an unconfirmed clock
+    /// jump): nothing changed. Not an error by itself.
+    #[serde(serialize_with = "display_opt")]
+    pub held: Option<Hold>,
 }
 
 impl ScopeReport {
@@ -73,6 +78,7 @@ impl ScopeReport {
             conflicts_retried: 0,
             source_error: None,
             store_error: None,
+            held: None,
         }
     }
 

@@ -71,6 +71,13 @@ pub enum SourceError {
         /// Details.
         message: String,
     },
+    /// A complete listing that lost all or most of the scope's known runners at once. Raised by
+    /// the engine's suspect-listing rule (sources MAY return it too): it changes no runner.
+    #[error("suspect listing: {message}")]
+    SuspectListing {
+        /// What was listed, e.g. "GitHub listed 0 of 250 known runners of org:acme; ...".
+        message: String,
+    },
 }
 
 impl SourceError {
@@ -81,6 +88,7 @@ impl SourceError {
             SourceError::RateLimited { .. }
                 | SourceError::Unavailable { .. }
                 | SourceError::Incomplete { .. }
+                | SourceError::SuspectListing { .. }
         )
     }
 
@@ -94,6 +102,7 @@ impl SourceError {
             SourceError::Unavailable { .. } => FailureClass::Unavailable,
             SourceError::InvalidResponse { .. } => FailureClass::InvalidResponse,
             SourceError::Incomplete { .. } => FailureClass::Incomplete,
+            SourceError::SuspectListing { .. } => FailureClass::SuspectListing,
         }
     }
 

@@ -6,6 +6,7 @@
 mod format;
 mod monitoring;
 mod outage;
+mod removal;
 
 pub use format::duration;
 
@@ -39,6 +40,11 @@ pub fn render(notification: &Notification) -> Message {
             since,
             duration,
         } => monitoring::restored(notification, *incident, *since, *duration),
+        NotificationKind::RunnersRemoved {
+            runners,
+            known,
+            since,
+        } => removal::removed(notification, runners, *known, *since),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),

@@ -131,6 +131,25 @@ pub fn restored() -> Notification {
     }
 }
 
+pub fn runners_removed(count: u64) -> Notification {
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(6 * 3600),
+        kind: NotificationKind::RunnersRemoved {
+            runners: (0..count)
+                .map(|i| {
+                    let mut runner = snapshot(RunnerStatus::Idle);
+                    runner.name = format!("rack1-{i:02}");
+                    runner.id = 100 + i;
+                    runner
+                })
+                .collect(),
+            known: 250,
+            since: at(0),
+        },
+    }
+}
+
 /// Every kind, named as its golden file.
 pub fn every_kind() -> Vec<(&'static str, Notification)> {
     vec![
@@ -140,5 +159,7 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("outage_resolved_removed", removed()),
         ("monitoring_degraded", degraded()),
         ("monitoring_restored", restored()),
+        ("runners_removed", runners_removed(3)),
+        ("runners_removed_many", runners_removed(250)),
     ]
 }

@@ -151,6 +151,29 @@ fn repository_v3_golden_bytes() {
 }
 
 #[test]
+fn repository_trust_fields_golden_bytes() {
+    let record = ScopeRecord {
+        suspect_since: Some(ms(1000)),
+        clock_jump_at: Some(ms(2000)),
+        ..ScopeRecord::default()
+    };
+    let item = Repository::new(&Scope::org("acme"), 1, &record);
+    let bytes = item.encode_to_vec();
+    #[rustfmt::skip]
+    let tail: &[u8] = &[
+        0x90, 0x01, 0xD0, 0x0F, // 18 suspectSince 1000 -> zigzag 2000 (key 144 = 90 01)
+        0x98, 0x01, 0xA0, 0x1F, // 19 clockJumpAt 2000 -> zigzag 4000 (key 152 = 98 01)
+    ];
+    assert!(bytes.ends_with(tail), "{bytes:02X?}");
+    assert_eq!(
+        Repository::decode(bytes.as_slice())
+            .expect("decode")
+            .record(),
+        Ok(record)
+    );
+}
+
+#[test]
 fn counter_and_index_golden_bytes() {
     let mut counter = OutageCounter {
         repo_id: "o/r".into(),

@@ -6,7 +6,7 @@ use super::time::{millis, opt_millis, opt_timestamp, timestamp};
 use crate::error::ClientError;
 use crate::keys;
 
-/// The `Repository` item (fields 1-6 the original's, 7-17 schema v3).
+/// The `Repository` item (fields 1-6 the original's, 7-19 schema v3).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Repository {
     /// The scope's canonical id.
@@ -60,6 +60,12 @@ pub struct Repository {
     /// `repo`, `org` or `enterprise`.
     #[prost(string, tag = "17")]
     pub scope_kind: String,
+    /// Since when listings have been suspect (0 = believed).
+    #[prost(sint64, tag = "18")]
+    pub suspect_since: i64,
+    /// A clock jump waiting for confirmation (0 = none).
+    #[prost(sint64, tag = "19")]
+    pub clock_jump_at: i64,
 }
 
 impl Repository {
@@ -102,6 +108,8 @@ impl Repository {
             last_incident_id: record.last_incident_id,
             history_expired_at: opt_millis(record.history_expired_at),
             scope_kind: scope.kind().to_owned(),
+            suspect_since: opt_millis(record.suspect_since),
+            clock_jump_at: opt_millis(record.clock_jump_at),
         }
     }
 
@@ -151,6 +159,8 @@ impl Repository {
                 self.history_expired_at,
                 "Repository.historyExpiredAt",
             )?,
+            suspect_since: opt_timestamp(self.suspect_since, "Repository.suspectSince")?,
+            clock_jump_at: opt_timestamp(self.clock_jump_at, "Repository.clockJumpAt")?,
         })
     }
 }

@@ -84,10 +84,18 @@ struct CustomDetails {
     failure_message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     advice: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known_runners: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runners_removed: Option<Vec<String>>,
 }
 
 fn custom_details(doc: WebhookDocument) -> CustomDetails {
     let failure = doc.monitoring.as_ref().and_then(|m| m.failure.clone());
+    let known_runners = doc.removal.as_ref().map(|r| r.known);
+    let runners_removed = doc
+        .removal
+        .map(|r| r.runners.into_iter().map(|r| r.name).collect());
     CustomDetails {
         kind: doc.kind,
         scope: doc.scope,
@@ -106,16 +114,20 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
         failure_class: failure.as_ref().map(|f| f.class.clone()),
         failure_message: failure.as_ref().map(|f| f.message.clone()),
         advice: failure.map(|f| f.advice),
+        known_runners,
+        runners_removed,
     }
 }
 
 /// The event for a notification: a trigger for `outage_opened` and `monitoring_degraded`, a
 /// resolve (no payload: PagerDuty ignores it) for `outage_resolved` and `monitoring_restored`,
-/// and `None` for reminders and kinds this version does not know, which are not sent.
+/// an `info` trigger for `runners_removed` (a notice with its own `dedup_key`; nothing resolves
+/// it), and `None` for reminders and kinds this version does not know, which are not sent.
 pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Event> {
     let severity = match &n.kind {
         NotificationKind::OutageOpened { .. } => settings.outage_severity,
         NotificationKind::MonitoringDegraded { .. } => settings.degraded_severity,
+        NotificationKind::RunnersRemoved { .. } => Severity::Info,
         NotificationKind::OutageResolved { .. } | NotificationKind::MonitoringRestored { .. } => {
             return Some(Event {
                 event_action: Action::Resolve,

@@ -123,6 +123,25 @@ pub fn restored() -> Notification {
     }
 }
 
+/// A suspect drop accepted after 6 hours: three runners of 250 removed together.
+pub fn runners_removed() -> Notification {
+    Notification {
+        scope: Scope::org("acme"),
+        at: at(6 * 3600),
+        kind: NotificationKind::RunnersRemoved {
+            runners: (0..3)
+                .map(|i| RunnerSnapshot {
+                    name: format!("rack1-{i:02}"),
+                    id: 100 + i,
+                    ..runner(RunnerStatus::Idle)
+                })
+                .collect(),
+            known: 250,
+            since: at(0),
+        },
+    }
+}
+
 /// Every kind, with its kind name.
 pub fn every_kind() -> Vec<(&'static str, Notification)> {
     vec![
@@ -131,6 +150,7 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("outage_resolved", resolved()),
         ("monitoring_degraded", degraded()),
         ("monitoring_restored", restored()),
+        ("runners_removed", runners_removed()),
     ]
 }
 

@@ -63,3 +63,45 @@ pub fn one_line(report: &CycleReport) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runner_monitor_core::{DispatchReport, Scope, ScopeReport, SourceError};
+
+    fn report(source_error: Option<SourceError>) -> CycleReport {
+        CycleReport {
+            at: chrono::DateTime::UNIX_EPOCH,
+            scopes: vec![ScopeReport {
+                scope: Scope::org("acme"),
+                runners_seen: 0,
+                changes: 0,
+                outages_opened: 0,
+                outages_resolved: 0,
+                notifications: 0,
+                open_outages: 0,
+                conflicts_retried: 0,
+                source_error,
+                store_error: None,
+                held: None,
+            }],
+            deliveries: DispatchReport::default(),
+        }
+    }
+
+    #[test]
+    fn a_suspect_listing_is_an_error_naming_the_listing() {
+        let suspect = report(Some(SourceError::SuspectListing {
+            message: "GitHub listed 0 of 250 known runners of org:acme; the token may have lost \
+                      access to them"
+                .into(),
+        }));
+        assert_eq!(exit_code(&suspect), EXIT_ERROR);
+        assert_eq!(
+            one_line(&suspect),
+            "ERROR: org:acme: suspect listing: GitHub listed 0 of 250 known runners of org:acme; \
+             the token may have lost access to them; 0 open outages"
+        );
+        assert_eq!(exit_code(&report(None)), EXIT_HEALTHY);
+    }
+}
