@@ -84,6 +84,9 @@ async fn deliveries_at_trace_level_log_no_url_or_token() {
         "WebhookPathToken123",
         "WebhookQueryToken456",
     ] {
-        assert!(!logs.contains(secret), "{secret:?} leaked into the logs:\n{logs}");
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} leaked into the logs:\n{logs}"
+        );
     }
 }

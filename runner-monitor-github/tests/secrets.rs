@@ -190,6 +190,9 @@ async fn a_minted_token_no_header_can_carry_is_refused_not_sent_without_authoriz
     assert!(text.contains("token not shown"), "{text}");
     assert!(!text.contains("SecretToken"), "{text}");
     let requests = server.received_requests().await.unwrap_or_default();
-    let listings = requests.iter().filter(|r| r.method.as_str() == "GET").count();
+    let listings = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
     assert_eq!(listings, 0, "no listing may go out without Authorization");
 }

@@ -64,9 +64,7 @@ impl StatusClass {
                     retry_after: self.retry_after(),
                 })
             }
-            StatusClass::Redirect | StatusClass::Permanent => {
-                Some(NotifyError::permanent(message))
-            }
+            StatusClass::Redirect | StatusClass::Permanent => Some(NotifyError::permanent(message)),
         }
     }
 }
@@ -118,7 +116,12 @@ impl Classifier {
     }
 
     /// The class of an answer with `status` and `headers`, received at `now`.
-    pub fn classify(&self, status: StatusCode, headers: &HeaderMap, now: SystemTime) -> StatusClass {
+    pub fn classify(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        now: SystemTime,
+    ) -> StatusClass {
         let advice = || retry_after(headers, now, self.max_retry_after);
         if status.is_success() {
             StatusClass::Success
@@ -160,7 +163,11 @@ mod tests {
             assert_eq!(class(code, None), StatusClass::Success, "{code}");
         }
         for code in [408, 500, 502, 503, 504, 599, 100] {
-            assert_eq!(class(code, None), StatusClass::Retryable { retry_after: None }, "{code}");
+            assert_eq!(
+                class(code, None),
+                StatusClass::Retryable { retry_after: None },
+                "{code}"
+            );
         }
         for code in [300, 301, 302, 307, 308] {
             assert_eq!(class(code, Some("5")), StatusClass::Redirect, "{code}");
@@ -175,26 +182,43 @@ mod tests {
     fn rate_limits_always_pause() {
         assert_eq!(
             class(429, None),
-            StatusClass::RateLimited { pause: DEFAULT_RATE_LIMIT_PAUSE }
+            StatusClass::RateLimited {
+                pause: DEFAULT_RATE_LIMIT_PAUSE
+            }
         );
         assert_eq!(
             class(429, Some("garbage")),
-            StatusClass::RateLimited { pause: DEFAULT_RATE_LIMIT_PAUSE }
+            StatusClass::RateLimited {
+                pause: DEFAULT_RATE_LIMIT_PAUSE
+            }
         );
         assert_eq!(
             class(429, Some("7")),
-            StatusClass::RateLimited { pause: Duration::from_secs(7) }
+            StatusClass::RateLimited {
+                pause: Duration::from_secs(7)
+            }
         );
         assert_eq!(
             class(429, Some("999999999999999999999999")),
-            StatusClass::RateLimited { pause: DEFAULT_MAX_RETRY_AFTER }
+            StatusClass::RateLimited {
+                pause: DEFAULT_MAX_RETRY_AFTER
+            }
         );
         let tight = Classifier::default().max_retry_after(Duration::from_secs(10));
         assert_eq!(
-            tight.classify(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), SystemTime::now()),
-            StatusClass::RateLimited { pause: Duration::from_secs(10) }
+            tight.classify(
+                StatusCode::TOO_MANY_REQUESTS,
+                &HeaderMap::new(),
+                SystemTime::now()
+            ),
+            StatusClass::RateLimited {
+                pause: Duration::from_secs(10)
+            }
         );
-        assert_eq!(class(503, Some("9")).retry_after(), Some(Duration::from_secs(9)));
+        assert_eq!(
+            class(503, Some("9")).retry_after(),
+            Some(Duration::from_secs(9))
+        );
     }
 
     #[test]
@@ -206,7 +230,15 @@ mod tests {
             Some(DEFAULT_RATE_LIMIT_PAUSE)
         );
         assert!(limited.is_some_and(|e| e.is_retryable()));
-        assert!(StatusClass::Redirect.notify_error("r").is_some_and(|e| !e.is_retryable()));
-        assert!(StatusClass::Permanent.notify_error("p").is_some_and(|e| !e.is_retryable()));
+        assert!(
+            StatusClass::Redirect
+                .notify_error("r")
+                .is_some_and(|e| !e.is_retryable())
+        );
+        assert!(
+            StatusClass::Permanent
+                .notify_error("p")
+                .is_some_and(|e| !e.is_retryable())
+        );
     }
 }

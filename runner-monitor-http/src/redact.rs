@@ -147,7 +147,10 @@ mod tests {
             "{} /services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX XXXXXXXXXXXXXXXXXXXXXXXX",
             secret.expose_secret()
         ));
-        assert!(!text.contains("XXXX") && !text.contains("B00000000"), "{text}");
+        assert!(
+            !text.contains("XXXX") && !text.contains("B00000000"),
+            "{text}"
+        );
         assert!(!r.apply("https://hooks.slack.com/").contains(REDACTED));
         Ok(())
     }

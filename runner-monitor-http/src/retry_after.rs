@@ -85,10 +85,16 @@ mod tests {
 
     #[test]
     fn delay_seconds() {
-        assert_eq!(parse_retry_after("17", now(), MAX), Some(Duration::from_secs(17)));
+        assert_eq!(
+            parse_retry_after("17", now(), MAX),
+            Some(Duration::from_secs(17))
+        );
         assert_eq!(parse_retry_after(" 0 ", now(), MAX), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("7200", now(), MAX), Some(MAX));
-        assert_eq!(parse_retry_after(&u64::MAX.to_string(), now(), MAX), Some(MAX));
+        assert_eq!(
+            parse_retry_after(&u64::MAX.to_string(), now(), MAX),
+            Some(MAX)
+        );
         assert_eq!(parse_retry_after(&"9".repeat(400), now(), MAX), Some(MAX));
     }
 
@@ -117,7 +123,18 @@ mod tests {
 
     #[test]
     fn garbage_is_none() {
-        for value in ["", "  ", "soon", "-5", "+5", "1.5", "1e3", "5 s", "0x10", "Thu, 99 Jan"] {
+        for value in [
+            "",
+            "  ",
+            "soon",
+            "-5",
+            "+5",
+            "1.5",
+            "1e3",
+            "5 s",
+            "0x10",
+            "Thu, 99 Jan",
+        ] {
             assert_eq!(parse_retry_after(value, now(), MAX), None, "{value:?}");
         }
     }
@@ -136,7 +153,10 @@ mod tests {
         assert_eq!(retry_after(&h, now(), MAX), Some(Duration::from_secs(120)));
         assert_eq!(retry_after(&HeaderMap::new(), now(), MAX), None);
         let mut opaque = HeaderMap::new();
-        opaque.insert(RETRY_AFTER, HeaderValue::from_bytes(b"\xff12").unwrap_or(HeaderValue::from_static("x")));
+        opaque.insert(
+            RETRY_AFTER,
+            HeaderValue::from_bytes(b"\xff12").unwrap_or(HeaderValue::from_static("x")),
+        );
         assert_eq!(retry_after(&opaque, now(), MAX), None);
     }
 

@@ -52,7 +52,6 @@ pub enum UrlError {
     Query,
 }
 
-
 impl std::fmt::Display for UrlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -150,7 +149,10 @@ mod tests {
         let cases = [
             ("http://example.com/hook-secret", UrlError::PlainHttp),
             ("http://10.0.0.1/hook-secret", UrlError::PlainHttp),
-            ("http://localhost.example.com/hook-secret", UrlError::PlainHttp),
+            (
+                "http://localhost.example.com/hook-secret",
+                UrlError::PlainHttp,
+            ),
             ("http://[::2]/hook-secret", UrlError::PlainHttp),
             ("ftp://x.example/hook-secret", UrlError::UnsupportedScheme),
             ("file:///hook-secret", UrlError::UnsupportedScheme),
@@ -166,7 +168,12 @@ mod tests {
         }
         let error = check_url("hook-secret", UrlRules::BASE).err();
         assert!(matches!(error, Some(UrlError::NotAUrl { .. })));
-        assert!(!error.map(|e| e.to_string()).unwrap_or_default().contains("hook-secret"));
+        assert!(
+            !error
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("hook-secret")
+        );
         assert_eq!(
             check_url("http://example.com/?t=1", UrlRules::ENDPOINT),
             Err(UrlError::PlainHttp)

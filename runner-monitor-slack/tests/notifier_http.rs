@@ -173,7 +173,10 @@ fn plain_http_is_refused_except_for_loopback() {
         text.contains("plain http:// is allowed only for a loopback host"),
         "{text}"
     );
-    assert!(!text.contains("plain-secret-123") && !text.contains("example.com"), "{text}");
+    assert!(
+        !text.contains("plain-secret-123") && !text.contains("example.com"),
+        "{text}"
+    );
     for ok in [
         "http://127.0.0.1:9/services/T1/B1/x",
         "http://localhost:9/services/T1/B1/x",

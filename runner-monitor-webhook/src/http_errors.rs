@@ -129,7 +129,13 @@ mod tests {
             "temporary failure: svc is rate limiting (429 Too Many Requests)"
         );
         let unavailable = status_error("svc", StatusCode::SERVICE_UNAVAILABLE, &headers, "", &r);
-        let silent = status_error("svc", StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), "", &r);
+        let silent = status_error(
+            "svc",
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            "",
+            &r,
+        );
         assert_eq!(
             silent.retry_after(),
             Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE)

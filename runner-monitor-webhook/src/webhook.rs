@@ -279,7 +279,10 @@ mod tests {
             error.contains("plain http:// is allowed only for a loopback host"),
             "{error}"
         );
-        assert!(!error.contains("t0k3n") && !error.contains("example.com"), "{error}");
+        assert!(
+            !error.contains("t0k3n") && !error.contains("example.com"),
+            "{error}"
+        );
         for ok in [
             "http://127.0.0.1:9/x",
             "http://localhost:9/x",

@@ -74,7 +74,9 @@ pub fn install<W>(spec: Option<&str>, default: tracing::Level, writer: W, timest
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    subscriber(spec, default, writer, timestamps).try_init().is_ok()
+    subscriber(spec, default, writer, timestamps)
+        .try_init()
+        .is_ok()
 }
 
 /// Installs the subscriber for the daemon (with timestamps), level `info` unless `RUST_LOG` says
@@ -92,7 +94,12 @@ pub fn init_with_default(level: tracing::Level) {
 /// Installs the subscriber for AWS Lambda: no timestamps (CloudWatch adds them), no target noise.
 pub fn init_lambda() {
     let spec = std::env::var("RUST_LOG").ok();
-    install(spec.as_deref(), tracing::Level::INFO, std::io::stderr, false);
+    install(
+        spec.as_deref(),
+        tracing::Level::INFO,
+        std::io::stderr,
+        false,
+    );
 }
 
 #[cfg(test)]

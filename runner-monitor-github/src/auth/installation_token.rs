@@ -88,7 +88,8 @@ fn parse(answer: &Answer, what: &str) -> Result<InstallationToken, SourceError> 
     let token = SecretString::from(body.token);
     if super::bearer_header(&token).is_none() {
         return Err(invalid(
-            "at `token`: not a value an Authorization header can carry (token not shown)".to_owned(),
+            "at `token`: not a value an Authorization header can carry (token not shown)"
+                .to_owned(),
         ));
     }
     Ok(InstallationToken {

@@ -21,7 +21,10 @@ impl std::fmt::Debug for Answer {
         f.debug_struct("Answer")
             .field("status", &self.status)
             .field("headers", &names)
-            .field("body", &format_args!("[{} bytes, redacted]", self.body.len()))
+            .field(
+                "body",
+                &format_args!("[{} bytes, redacted]", self.body.len()),
+            )
             .finish()
     }
 }
@@ -57,7 +60,10 @@ mod tests {
     #[test]
     fn debug_never_shows_the_body_or_header_values() {
         let mut headers = HeaderMap::new();
-        headers.insert("x-secret-echo", reqwest::header::HeaderValue::from_static("ghs_hdr"));
+        headers.insert(
+            "x-secret-echo",
+            reqwest::header::HeaderValue::from_static("ghs_hdr"),
+        );
         let answer = Answer {
             status: StatusCode::CREATED,
             headers,
@@ -65,7 +71,10 @@ mod tests {
         };
         let debug = format!("{answer:?}");
         assert!(!debug.contains("ghs_"), "{debug}");
-        assert!(debug.contains("201") && debug.contains("x-secret-echo"), "{debug}");
+        assert!(
+            debug.contains("201") && debug.contains("x-secret-echo"),
+            "{debug}"
+        );
         assert!(debug.contains("bytes"), "{debug}");
     }
 }

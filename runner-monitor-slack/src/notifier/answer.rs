@@ -67,13 +67,23 @@ mod tests {
 
     use super::*;
 
-    fn answer(status: u16, retry_after: Option<&'static str>, body: &str) -> Result<(), NotifyError> {
+    fn answer(
+        status: u16,
+        retry_after: Option<&'static str>,
+        body: &str,
+    ) -> Result<(), NotifyError> {
         let mut headers = HeaderMap::new();
         if let Some(value) = retry_after {
             headers.insert(RETRY_AFTER, HeaderValue::from_static(value));
         }
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
-        classify(status, &headers, body, SystemTime::now(), &Redactor::default())
+        classify(
+            status,
+            &headers,
+            body,
+            SystemTime::now(),
+            &Redactor::default(),
+        )
     }
 
     #[test]
@@ -87,9 +97,15 @@ mod tests {
         assert!(err.is_retryable());
         assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
         let err = answer(429, Some("soon"), "").expect_err("an error");
-        assert_eq!(err.retry_after(), Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE));
+        assert_eq!(
+            err.retry_after(),
+            Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE)
+        );
         let err = answer(429, None, "").expect_err("an error");
-        assert_eq!(err.retry_after(), Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE));
+        assert_eq!(
+            err.retry_after(),
+            Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE)
+        );
     }
 
     #[test]

@@ -187,7 +187,10 @@ impl SlackNotifier {
     /// answer), described without the URL.
     fn transport_error(&self, error: reqwest::Error) -> NotifyError {
         let what = if error.is_timeout() {
-            format!("Slack did not answer within {}s", self.timeout.as_secs_f64())
+            format!(
+                "Slack did not answer within {}s",
+                self.timeout.as_secs_f64()
+            )
         } else if error.is_connect() {
             "could not connect to Slack".to_owned()
         } else {

@@ -54,12 +54,26 @@ mod tests {
 
     #[test]
     fn plain_http_endpoints_are_for_loopback_only() {
-        for ok in ["http://127.0.0.1:9", "http://localhost:9", "https://api.stately.cloud"] {
+        for ok in [
+            "http://127.0.0.1:9",
+            "http://localhost:9",
+            "https://api.stately.cloud",
+        ] {
             assert!(http_client(ok, "ua").is_ok(), "{ok}");
         }
-        for bad in ["http://api.stately.cloud", "ftp://x", "https://k:secret@x.example"] {
-            let error = http_client(bad, "ua").err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(error.contains("invalid StatelyDB endpoint"), "{bad}: {error}");
+        for bad in [
+            "http://api.stately.cloud",
+            "ftp://x",
+            "https://k:secret@x.example",
+        ] {
+            let error = http_client(bad, "ua")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                error.contains("invalid StatelyDB endpoint"),
+                "{bad}: {error}"
+            );
             assert!(!error.contains("secret"), "{error}");
         }
     }
