@@ -48,6 +48,12 @@ pub(crate) fn http_client(
         .map_err(|e| ClientError::Config(format!("cannot build the HTTP client: {e}")))
 }
 
+fn with_content_type(mut headers: HeaderMap, content_type: &'static str) -> HeaderMap {
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert("connect-protocol-version", HeaderValue::from_static("1"));
+    headers
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,10 +83,4 @@ mod tests {
             assert!(!error.contains("secret"), "{error}");
         }
     }
-}
-
-fn with_content_type(mut headers: HeaderMap, content_type: &'static str) -> HeaderMap {
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert("connect-protocol-version", HeaderValue::from_static("1"));
-    headers
 }
