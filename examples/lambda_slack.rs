@@ -4,8 +4,8 @@
 //! deploy with `deploy/template.yaml` (see the README ("Hosts")). The store and the handler are built
 //! once per container.
 
-use lambda_runtime::{Error, LambdaEvent, service_fn};
-use runner_monitor::host::lambda::SlackFunction;
+use lambda_runtime::{Error, LambdaEvent, Runtime, service_fn};
+use runner_monitor::host::lambda::{FinishDelayedLayer, SlackFunction};
 use runner_monitor::host::logging;
 use serde_json::Value;
 
@@ -16,9 +16,15 @@ async fn main() -> Result<(), Error> {
         tracing::error!(%error, "cannot start");
         Box::new(error) as Error
     })?;
-    let function = &function;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        Ok::<Value, Error>(function.handle(event.payload).await)
+    let handler = function.clone();
+    // After each answer is sent, wait for a delayed answer to reach Slack's response_url before
+    // the next event is fetched (Lambda may freeze the container then).
+    Runtime::new(service_fn(move |event: LambdaEvent<Value>| {
+        let handler = handler.clone();
+        async move { Ok::<Value, Error>(handler.handle(event.payload).await) }
     }))
+    .layer(lambda_runtime::layers::TracingLayer::new())
+    .layer(FinishDelayedLayer::new(function))
+    .run()
     .await
 }

@@ -113,8 +113,54 @@ async fn components_that_refuse_their_settings_are_named_without_secrets() {
     .await
     .unwrap_err()
     .to_string();
-    assert!(error.starts_with("sinks[0]: "), "{error}");
+    assert!(error.starts_with("sinks[0].webhook_url: "), "{error}");
     assert!(!error.contains("secret-part"), "{error}");
+}
+
+#[tokio::test]
+async fn plain_http_sink_urls_are_refused_except_for_loopback() {
+    let sinks = "[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:HOOK\"\n\
+                 [[sinks]]\nkind = \"webhook\"\nurl = \"env:URL\"\n\
+                 [[sinks]]\nkind = \"pagerduty\"\nrouting_key = \"env:PD\"\napi_url = \"API\"\n";
+    let build = |hook: &str, url: &str, api: &str| {
+        let config = config(&sinks.replace("API", api));
+        let secrets = resolver(&[
+            ("GITHUB_TOKEN", "t"),
+            ("HOOK", hook),
+            ("URL", url),
+            ("PD", "R0UT1NGKEY0000000000000000000000"),
+        ]);
+        async move {
+            Host::build(config, &secrets)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
+    };
+    let remote = "http://example.com/services/T1/B1/plain-secret";
+    let loopback = "http://127.0.0.1:9/services/T1/B1/x";
+    let api = "http://127.0.0.1:9";
+    for (hook, url, pd, key) in [
+        (remote, loopback, api, "sinks[0].webhook_url"),
+        (loopback, remote, api, "sinks[1].url"),
+        (
+            loopback,
+            loopback,
+            "http://events.example.com",
+            "sinks[2].api_url",
+        ),
+    ] {
+        let error = build(hook, url, pd).await.unwrap_err();
+        assert!(error.starts_with(&format!("{key}: ")), "{error}");
+        assert!(
+            error.contains("plain http:// is allowed only for a loopback host"),
+            "{error}"
+        );
+        assert!(!error.contains("plain-secret"), "{error}");
+    }
+    build(loopback, "http://localhost:9/hook", api)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

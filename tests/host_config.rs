@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use runner_monitor::host::config::{
-    Config, ConfigError, Loader, SecretRef, SinkConfig, StoreConfig, render_effective,
+    Config, ConfigError, Loader, SecretRef, SinkConfig, SlackSinkConfig, StoreConfig,
+    render_effective,
 };
 
 fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
@@ -153,7 +154,7 @@ fn environment_overrides_the_file() {
     assert_eq!(config.policy.open_after, Duration::from_secs(90));
     assert_eq!(config.store, StoreConfig::Memory);
     assert_eq!(config.daemon.interval, Duration::from_secs(5));
-    let SinkConfig::Slack { webhook_url, .. } = &config.sinks[0] else {
+    let SinkConfig::Slack(SlackSinkConfig { webhook_url, .. }) = &config.sinks[0] else {
         panic!()
     };
     assert_eq!(webhook_url, &SecretRef::file("/run/hook"));
@@ -204,8 +205,8 @@ fn a_broken_file_names_file_key_and_problem() {
         ("[github]\n", "github.scopes", &["no scope"]),
         (
             "[github]\nscopes = [\"a/b\"]\n[[sinks]]\nkind = \"slack\"\n",
-            "sinks[0]",
-            &["webhook_url"],
+            "sinks[0].webhook_url",
+            &["missing field `webhook_url`"],
         ),
         (
             "[github]\nscopes = [\"a/b\"]\n[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:A\"\n[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:B\"\n",
@@ -236,6 +237,113 @@ fn a_broken_file_names_file_key_and_problem() {
             assert!(error.contains(fragment), "{key}: {fragment}: {error}");
         }
     }
+}
+
+#[test]
+fn errors_inside_sinks_name_the_full_key() {
+    const SCOPES: &str = "[github]\nscopes = [\"a/b\"]\n";
+    let slack = "[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:HOOK\"\n";
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "[[sinks]]\nkind = \"slack\"\nwebhook_url = \"https://hooks.slack.com/services/T/B/hunter2\"\n",
+            "sinks[0].webhook_url",
+            &["env:"],
+        ),
+        (
+            "[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:HOOK\"\ntimeout = \"soon\"\n",
+            "sinks[0].timeout",
+            &["soon"],
+        ),
+        (
+            "[[sinks]]\nkind = \"slack\"\nwebhok_url = \"env:HOOK\"\n",
+            "sinks[0].webhok_url",
+            &["unknown field `webhok_url`", "webhook_url"],
+        ),
+        (
+            "[[sinks]]\nkind = \"webhook\"\nurl = \"env:URL\"\n[sinks.headers]\nX-Api-Key = \"hunter2\"\n",
+            "sinks[0].headers.X-Api-Key",
+            &["env:"],
+        ),
+        (
+            "[[sinks]]\nkind = \"webhook\"\nurl = 5\n",
+            "sinks[0].url",
+            &["invalid type"],
+        ),
+        (
+            "[[sinks]]\nkind = \"pagerduty\"\nrouting_key = \"env:PD\"\ntimeout = 10\n",
+            "sinks[0].timeout",
+            &["invalid type"],
+        ),
+        (
+            "[[sinks]]\nkind = \"pagerduty\"\n",
+            "sinks[0].routing_key",
+            &["missing field `routing_key`"],
+        ),
+        (
+            "[[sinks]]\nwebhook_url = \"env:HOOK\"\n",
+            "sinks[0].kind",
+            &["slack, webhook, pagerduty"],
+        ),
+    ];
+    for (sinks, key, fragments) in cases {
+        for prefix in ["", slack] {
+            let text = format!("{SCOPES}{prefix}{sinks}");
+            let key = if prefix.is_empty() {
+                (*key).to_owned()
+            } else {
+                key.replace("sinks[0]", "sinks[1]")
+            };
+            let error = error_of(&text, &[]);
+            assert!(error.contains(&format!("key `{key}`")), "{key}: {error}");
+            for fragment in *fragments {
+                assert!(error.contains(fragment), "{key}: {fragment}: {error}");
+            }
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+    }
+}
+
+#[test]
+fn errors_inside_sinks_from_the_environment_name_variable_and_key() {
+    let file =
+        "[github]\nscopes = [\"a/b\"]\n[[sinks]]\nkind = \"slack\"\nwebhook_url = \"env:HOOK\"\n";
+    let error = error_of(
+        file,
+        &[(
+            "RUNNER_MONITOR_SINKS__0__WEBHOOK_URL",
+            "https://hooks.slack.com/services/T/B/hunter2",
+        )],
+    );
+    assert!(
+        error.starts_with("RUNNER_MONITOR_SINKS__0__WEBHOOK_URL: key `sinks[0].webhook_url`"),
+        "{error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
+    let error = error_of(
+        file,
+        &[
+            ("RUNNER_MONITOR_SINKS__1__KIND", "pagerduty"),
+            ("RUNNER_MONITOR_SINKS__1__ROUTING_KEY", "env:PD"),
+            ("RUNNER_MONITOR_SINKS__1__TIMEOUT", "later"),
+        ],
+    );
+    assert!(
+        error.starts_with("RUNNER_MONITOR_SINKS__1__TIMEOUT: key `sinks[1].timeout`"),
+        "{error}"
+    );
+    let error = error_of(
+        file,
+        &[
+            ("RUNNER_MONITOR_SINKS__1__KIND", "webhook"),
+            ("RUNNER_MONITOR_SINKS__1__URL", "env:URL"),
+            ("RUNNER_MONITOR_SINKS__1__SIGNING_SECRET", "whsec_hunter2"),
+        ],
+    );
+    assert!(
+        error.starts_with("RUNNER_MONITOR_SINKS__1__SIGNING_SECRET: key `sinks[1].signing_secret`"),
+        "{error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! [`GitHubSourceBuilder`]: where a [`GitHubSource`] is configured and validated.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use runner_monitor_http::{UrlError, UrlRules, check_url};
 use url::Url;
 
 use crate::auth::{Auth, Credentials};
@@ -22,6 +22,12 @@ pub enum BuildError {
     /// The token is empty.
     #[error("the GitHub token is empty")]
     EmptyToken,
+    /// The token has characters an HTTP header cannot carry (a line break, a control character,
+    /// non-ASCII): it could never be sent. The token is not quoted.
+    #[error(
+        "the GitHub token cannot be sent in an Authorization header: it contains a line break,          a control character or a non-ASCII character (check the secret's value)"
+    )]
+    InvalidToken,
     /// The base URL is unusable.
     #[error("invalid GitHub API base URL: {reason}")]
     InvalidBaseUrl {
@@ -231,43 +237,17 @@ impl GitHubSourceBuilder {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
-/// Parses and checks a base URL; the URL is never echoed (it could carry a password).
+/// Parses and checks a base URL with the workspace's one rule (`https`, or `http` to a loopback
+/// host; no credentials, query or fragment); the URL is never echoed (it could carry a password).
 fn parse_base_url(text: &str) -> Result<Url, BuildError> {
-    let invalid = |reason: &str| BuildError::InvalidBaseUrl {
-        reason: reason.to_owned(),
-    };
-    let url = Url::parse(text.trim()).map_err(|error| invalid(&format!("not a URL ({error})")))?;
-    if url.host().is_none() {
-        return Err(invalid("it has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "it must not carry credentials; configure a token instead",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("it must not have a query or fragment"));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(invalid(
-                "plain http is allowed for loopback only; use https",
-            ));
-        }
-        _ => return Err(invalid("the scheme must be https")),
-    }
-    Ok(url)
+    check_url(text, UrlRules::BASE).map_err(|error| BuildError::InvalidBaseUrl {
+        reason: match error {
+            UrlError::Credentials => {
+                "it must not carry credentials; configure a token instead".to_owned()
+            }
+            other => other.to_string(),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -131,3 +131,68 @@ async fn secrets_never_reach_debug_logs_or_errors() {
     );
     assert_clean(&logs, "the logs");
 }
+
+#[tokio::test]
+async fn a_token_no_header_can_carry_is_refused_when_building() {
+    use runner_monitor_github::BuildError;
+    for token in [
+        "ghp_Line\nBreakSecret",
+        "ghp_Nul\u{0}Secret",
+        "ghp_Non\u{e9}AsciiSecret",
+    ] {
+        let error = GitHubSource::builder()
+            .credentials(Credentials::token(SecretString::from(token)))
+            .build()
+            .unwrap_err();
+        assert_eq!(error, BuildError::InvalidToken, "{token:?}");
+        let text = format!("{error} {error:?}");
+        assert!(text.contains("Authorization header"), "{text}");
+        assert!(!text.contains("Secret"), "the token is echoed: {text}");
+    }
+    // A trailing newline (a token read from a file) is not part of the token: it is sent
+    // trimmed, and GitHub accepts it.
+    let github = FakeGitHub::builder().token(PAT).start().await.unwrap();
+    github.add_runners(&org(), "r", 3);
+    let source = GitHubSource::builder()
+        .base_url(github.base_url())
+        .credentials(Credentials::token(SecretString::from(format!("{PAT}\n"))))
+        .build()
+        .unwrap();
+    assert_eq!(source.observe(&org()).await.unwrap().runners.len(), 3);
+}
+
+#[tokio::test]
+async fn a_minted_token_no_header_can_carry_is_refused_not_sent_without_authorization() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/app/installations/77/access_tokens"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+            "token": "ghs_Minted\nSecretToken",
+            "expires_at": "2099-01-01T00:00:00Z",
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "total_count": 0, "runners": []
+        })))
+        .mount(&server)
+        .await;
+    let source = GitHubSource::builder()
+        .base_url(server.uri())
+        .credentials(app_credentials(APP_KEY))
+        .build()
+        .unwrap();
+    let error = source.observe(&org()).await.unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("token not shown"), "{text}");
+    assert!(!text.contains("SecretToken"), "{text}");
+    let requests = server.received_requests().await.unwrap_or_default();
+    let listings = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
+    assert_eq!(listings, 0, "no listing may go out without Authorization");
+}

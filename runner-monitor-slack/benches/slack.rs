@@ -30,6 +30,7 @@ fn bench(c: &mut Criterion) {
     });
 
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let store = MemoryStore::new();

@@ -154,7 +154,51 @@ async fn invalid_urls_are_rejected_without_echoing_them() {
         "/relative/secret-123",
     ] {
         let err = SlackNotifier::new(SecretString::from(url)).expect_err(url);
-        assert_eq!(err, SlackConfigError::InvalidWebhookUrl);
+        assert!(
+            matches!(err, SlackConfigError::InvalidWebhookUrl { .. }),
+            "{err:?}"
+        );
         assert!(!format!("{err} {err:?}").contains("secret-123"));
     }
+}
+
+#[test]
+fn plain_http_is_refused_except_for_loopback() {
+    let err = SlackNotifier::new(SecretString::from(
+        "http://example.com/services/T1/B1/plain-secret-123",
+    ))
+    .expect_err("plain http to a remote host");
+    let text = format!("{err} {err:?}");
+    assert!(
+        text.contains("plain http:// is allowed only for a loopback host"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("plain-secret-123") && !text.contains("example.com"),
+        "{text}"
+    );
+    for ok in [
+        "http://127.0.0.1:9/services/T1/B1/x",
+        "http://localhost:9/services/T1/B1/x",
+        "https://hooks.slack.com/services/T1/B1/x",
+    ] {
+        assert!(SlackNotifier::new(SecretString::from(ok)).is_ok(), "{ok}");
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_without_retry_after_pauses_for_the_default() {
+    let (slack, notifier) = setup().await;
+    // A 429 with no Retry-After header at all.
+    slack.fail_next(1, 429, "rate_limited");
+    let err = notifier
+        .notify(&common::opened())
+        .await
+        .expect_err("rate limited");
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(
+        err.retry_after(),
+        Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE),
+        "{err:?}"
+    );
 }

@@ -64,7 +64,9 @@ impl ClientError {
         if secret.is_empty() {
             return self;
         }
-        let clean = |text: String| text.replace(secret, "[REDACTED]");
+        let mut redactor = runner_monitor_http::Redactor::default();
+        redactor.add_str(secret);
+        let clean = |text: String| redactor.apply(&text);
         match self {
             ClientError::Connect(mut error) => {
                 error.message = clean(error.message);
@@ -97,11 +99,9 @@ fn describe(error: &reqwest::Error) -> String {
     } else {
         "request failed".to_owned()
     };
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
+    if let Some(cause) = std::error::Error::source(error) {
         text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+        text.push_str(&runner_monitor_http::error_chain(cause));
     }
     text
 }

@@ -1,36 +1,26 @@
 //! How both notifiers turn HTTP outcomes into [`NotifyError`]s.
 //!
-//! - 2xx: success.
-//! - 408, 429, 5xx: transient, with `Retry-After` (seconds or HTTP-date) when the response has one.
-//! - Timeouts, connection failures and other transport errors: transient.
-//! - Any other status (4xx, and 3xx since redirects are not followed): permanent.
+//! The classes are `runner-monitor-http`'s [`Classifier`]: 2xx success; 429 transient with its
+//! `Retry-After` or the default 60 s pause; 408 and 5xx transient (with `Retry-After` when
+//! given); 3xx and other 4xx permanent. Timeouts, connection failures and other transport errors
+//! are transient. This module only words the messages.
 //!
 //! Every message goes through the notifier's [`Redactor`] and reqwest errors are stripped of their
 //! URL, so nothing here can carry a secret.
 
-use std::error::Error as _;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, Utc};
 use reqwest::{Response, StatusCode};
 use runner_monitor_core::NotifyError;
+use runner_monitor_http::{Classifier, Redactor, StatusClass, error_chain};
 
 use crate::message::truncate_chars;
-use crate::redact::Redactor;
-use crate::retry_after::retry_after;
 
 /// Most characters of a response body quoted in an error.
 pub(crate) const EXCERPT_CHARS: usize = 200;
 
 /// Most bytes of a response body read to build an error message.
 const MAX_BODY_BYTES: usize = 8 * 1024;
-
-/// Whether a status is worth retrying.
-pub(crate) fn is_transient(status: StatusCode) -> bool {
-    status == StatusCode::REQUEST_TIMEOUT
-        || status == StatusCode::TOO_MANY_REQUESTS
-        || status.is_server_error()
-}
 
 /// The error for a non-2xx response; `detail` says what the destination answered.
 pub(crate) fn status_error(
@@ -45,25 +35,22 @@ pub(crate) fn status_error(
     } else {
         format!(": {detail}")
     };
-    if is_transient(status) {
-        let message = if status == StatusCode::TOO_MANY_REQUESTS {
-            format!("{service} is rate limiting ({status}){detail}")
-        } else {
+    let class = Classifier::default().classify(status, headers, SystemTime::now());
+    let message = match class {
+        StatusClass::RateLimited { .. } => format!("{service} is rate limiting ({status}){detail}"),
+        StatusClass::Retryable { .. } | StatusClass::Success => {
             format!("{service} answered {status}{detail}")
-        };
-        NotifyError::Transient {
-            message: redactor.apply(&message),
-            retry_after: retry_after(headers, DateTime::<Utc>::from(std::time::SystemTime::now())),
         }
-    } else if status.is_redirection() {
-        NotifyError::permanent(redactor.apply(&format!(
+        StatusClass::Redirect => format!(
             "{service} answered {status}{detail}; redirects are not followed, configure the final URL"
-        )))
-    } else {
-        NotifyError::permanent(redactor.apply(&format!(
-            "{service} rejected the notification ({status}){detail}"
-        )))
-    }
+        ),
+        StatusClass::Permanent => {
+            format!("{service} rejected the notification ({status}){detail}")
+        }
+    };
+    class
+        .notify_error(redactor.apply(&message))
+        .unwrap_or_else(|| NotifyError::transient(redactor.apply(&message)))
 }
 
 /// The error for a request that got no response.
@@ -77,31 +64,16 @@ pub(crate) fn transport_error(
     let message = if error.is_timeout() {
         format!("{service} did not answer within {timeout:?}")
     } else if error.is_connect() {
-        format!("cannot connect to {service}: {}", chain(&error))
+        format!("cannot connect to {service}: {}", error_chain(&error))
     } else if error.is_builder() {
         return NotifyError::permanent(redactor.apply(&format!(
             "cannot build the request to {service}: {}",
-            chain(&error)
+            error_chain(&error)
         )));
     } else {
-        format!("request to {service} failed: {}", chain(&error))
+        format!("request to {service} failed: {}", error_chain(&error))
     };
     NotifyError::transient(redactor.apply(&message))
-}
-
-/// An error and its sources, `outer: inner: innermost`.
-fn chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Reads at most 8 KiB of a response body as text (lossy); a body that fails midway gives what
@@ -157,6 +129,17 @@ mod tests {
             "temporary failure: svc is rate limiting (429 Too Many Requests)"
         );
         let unavailable = status_error("svc", StatusCode::SERVICE_UNAVAILABLE, &headers, "", &r);
+        let silent = status_error(
+            "svc",
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            "",
+            &r,
+        );
+        assert_eq!(
+            silent.retry_after(),
+            Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE)
+        );
         assert_eq!(unavailable.retry_after(), Some(Duration::from_secs(9)));
         let bad = status_error("svc", StatusCode::BAD_REQUEST, &headers, "nope", &r);
         assert_eq!(bad.retry_after(), None);

@@ -9,8 +9,10 @@
 //!   monitoring degrades, a resolve (same deterministic [`dedup_key`]) when it ends. Reminders are
 //!   not sent.
 //!
-//! Both classify failures the same way: 2xx is success; 408, 429, 5xx, timeouts and connection
-//! errors are transient (with `Retry-After` when given); other 4xx are permanent. URLs, signing
+//! Both classify failures with `runner-monitor-http`'s one table: 2xx is success; 408, 5xx,
+//! timeouts and connection errors are transient (with `Retry-After` when given); 429 is transient
+//! with its `Retry-After` or a 60 s pause; other 4xx and 3xx are permanent. Plain `http://` URLs
+//! are refused except for loopback hosts. URLs, signing
 //! secrets, extra header values and routing keys are [`secrecy::SecretString`]s and never appear
 //! in `Debug` output, logs or errors.
 //!
@@ -22,8 +24,6 @@ mod document;
 mod http_errors;
 mod message;
 mod pagerduty;
-mod redact;
-mod retry_after;
 mod signature;
 mod webhook;
 

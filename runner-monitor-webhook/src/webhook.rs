@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::Url;
 use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_http::{Redactor, UrlRules, check_url};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::default_client;
 use crate::http_errors::{excerpt, read_body_prefix, status_error, transport_error};
-use crate::redact::Redactor;
 use crate::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use crate::{ConfigError, WebhookDocument};
 
@@ -75,7 +75,8 @@ impl WebhookNotifier {
     /// timeout, no signature and no extra headers.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidUrl`] unless `url` is an absolute `http`/`https` URL;
+    /// [`ConfigError::InvalidUrl`] unless `url` is an absolute `https` URL, or `http` to a
+    /// loopback host (`127.0.0.1`, `[::1]`, `localhost`);
     /// [`ConfigError::Client`] if the HTTP client cannot be built.
     pub fn new(url: SecretString) -> Result<Self, ConfigError> {
         let parsed = parse_url(&url)?;
@@ -203,19 +204,12 @@ impl Notifier for WebhookNotifier {
     }
 }
 
+/// The URL, `https` (or `http` to a loopback host); a query and user info may carry its token.
 fn parse_url(url: &SecretString) -> Result<Url, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidUrl {
+    check_url(url.expose_secret(), UrlRules::ENDPOINT).map_err(|error| ConfigError::InvalidUrl {
         what: "webhook",
-        reason: reason.to_owned(),
-    };
-    let parsed = Url::parse(url.expose_secret()).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be http or https"));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("the URL has no host"));
-    }
-    Ok(parsed)
+        reason: error.to_string(),
+    })
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
@@ -259,6 +253,8 @@ mod tests {
             "not a url",
             "ftp://x.example/secret-path",
             "file:///secret-path",
+            "http://example.com/secret-path",
+            "http://10.1.2.3:8080/secret-path",
         ] {
             let err = WebhookNotifier::new(SecretString::from(url)).err();
             let text = format!(
@@ -270,6 +266,30 @@ mod tests {
                 !text.contains("secret-path") && !text.contains("not a url"),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_for_loopback() {
+        let error = WebhookNotifier::new(SecretString::from("http://example.com/hook?token=t0k3n"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("plain http:// is allowed only for a loopback host"),
+            "{error}"
+        );
+        assert!(
+            !error.contains("t0k3n") && !error.contains("example.com"),
+            "{error}"
+        );
+        for ok in [
+            "http://127.0.0.1:9/x",
+            "http://localhost:9/x",
+            "http://[::1]:9/x",
+            "https://example.com/x?token=1",
+        ] {
+            assert!(WebhookNotifier::new(SecretString::from(ok)).is_ok(), "{ok}");
         }
     }
 

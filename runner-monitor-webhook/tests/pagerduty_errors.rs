@@ -78,9 +78,13 @@ async fn throttling_is_transient_with_retry_after() {
     assert!(error.is_retryable(), "{error}");
     assert_eq!(error.retry_after(), Some(Duration::from_secs(12)));
 
+    // Without Retry-After a 429 still pauses the sink (the shared default), never "retry now".
     let without = send(&answering(ResponseTemplate::new(429)).await).await;
     assert!(without.is_retryable());
-    assert_eq!(without.retry_after(), None);
+    assert_eq!(
+        without.retry_after(),
+        Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE)
+    );
 }
 
 #[tokio::test]
@@ -120,12 +124,37 @@ async fn connection_refused_is_transient() {
     assert_no_key(&error);
 }
 
+#[test]
+fn plain_http_base_urls_are_refused_except_for_loopback() {
+    let key = || PagerDutyNotifier::new(SecretString::from(ROUTING_KEY)).expect("valid key");
+    let error = key()
+        .with_base_url("http://events.example.com")
+        .expect_err("plain http to a remote host")
+        .to_string();
+    assert!(
+        error.contains("plain http:// is allowed only for a loopback host"),
+        "{error}"
+    );
+    assert!(key().with_base_url("http://127.0.0.1:8080").is_ok());
+    assert!(key().with_base_url("http://localhost:8080/pd").is_ok());
+}
+
 #[tokio::test]
 async fn debug_output_shows_no_routing_key() {
-    let notifier = notifier_for("https://user:pw-secret@events.example.com/?k=q-secret");
+    let notifier = notifier_for("https://events.example.com/");
     let debug = format!("{notifier:?}");
-    for secret in [ROUTING_KEY, "pw-secret", "q-secret"] {
-        assert!(!debug.contains(secret), "{debug}");
-    }
+    assert!(!debug.contains(ROUTING_KEY), "{debug}");
     assert!(debug.contains("events.example.com/v2/enqueue"), "{debug}");
+    // A base URL carrying credentials is refused, without echoing them.
+    for base in [
+        "https://user:pw-secret@events.example.com/",
+        "https://events.example.com/?k=q-secret",
+    ] {
+        let error = PagerDutyNotifier::new(SecretString::from(ROUTING_KEY))
+            .expect("valid key")
+            .with_base_url(base)
+            .expect_err("refused")
+            .to_string();
+        assert!(!error.contains("secret"), "{error}");
+    }
 }

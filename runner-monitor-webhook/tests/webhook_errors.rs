@@ -62,6 +62,36 @@ async fn rate_limit_is_transient_with_retry_after_seconds() {
 }
 
 #[tokio::test]
+async fn rate_limit_without_retry_after_pauses_for_the_default() {
+    for retry_after in [None, Some("soon"), Some("-1")] {
+        let mut response = ResponseTemplate::new(429);
+        if let Some(value) = retry_after {
+            response = response.insert_header("Retry-After", value);
+        }
+        let error = send(&answering(response).await).await;
+        assert!(error.is_retryable(), "{error}");
+        assert_eq!(
+            error.retry_after(),
+            Some(runner_monitor_http::DEFAULT_RATE_LIMIT_PAUSE),
+            "{retry_after:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_is_clamped_not_a_panic() {
+    let server = answering(
+        ResponseTemplate::new(503).insert_header("Retry-After", "99999999999999999999999999"),
+    )
+    .await;
+    let error = send(&server).await;
+    assert_eq!(
+        error.retry_after(),
+        Some(runner_monitor_http::DEFAULT_MAX_RETRY_AFTER)
+    );
+}
+
+#[tokio::test]
 async fn rate_limit_with_an_http_date_is_measured_against_the_response_date() {
     let server = answering(
         ResponseTemplate::new(429)

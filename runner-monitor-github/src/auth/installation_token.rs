@@ -85,8 +85,15 @@ fn parse(answer: &Answer, what: &str) -> Result<InstallationToken, SourceError> 
         .map_err(|error| invalid(format!("at `{}`: {}", error.path(), error.inner())))?;
     let expires_at = chrono::DateTime::parse_from_rfc3339(&body.expires_at)
         .map_err(|error| invalid(format!("at `expires_at`: not an RFC 3339 time ({error})")))?;
+    let token = SecretString::from(body.token);
+    if super::bearer_header(&token).is_none() {
+        return Err(invalid(
+            "at `token`: not a value an Authorization header can carry (token not shown)"
+                .to_owned(),
+        ));
+    }
     Ok(InstallationToken {
-        token: SecretString::from(body.token),
+        token,
         expires_at: SystemTime::from(expires_at.with_timezone(&chrono::Utc)),
     })
 }

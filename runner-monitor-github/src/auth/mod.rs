@@ -73,6 +73,20 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// `Authorization: Bearer <token>`, marked sensitive; `None` unless the token is visible ASCII
+/// (GitHub's tokens and JWTs are; a line break, a control character or a pasted typographic
+/// quote is a mistake that would only earn 401s).
+pub(crate) fn bearer_header(token: &SecretString) -> Option<reqwest::header::HeaderValue> {
+    if !token.expose_secret().bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let mut value =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 /// The resolved authentication of a source.
 #[derive(Debug)]
 pub(crate) enum Auth {
@@ -103,6 +117,13 @@ impl Auth {
             Kind::Token(token) => {
                 if token.expose_secret().trim().is_empty() {
                     return Err(BuildError::EmptyToken);
+                }
+                // Surrounding whitespace (a trailing newline from a file) is never part of a
+                // token; anything else a header cannot carry is refused rather than silently
+                // sent without `Authorization`.
+                let token = SecretString::from(token.expose_secret().trim().to_owned());
+                if bearer_header(&token).is_none() {
+                    return Err(BuildError::InvalidToken);
                 }
                 Ok(Auth::Token(Redacted(token)))
             }

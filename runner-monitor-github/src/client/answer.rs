@@ -7,12 +7,26 @@ use reqwest::header::HeaderMap;
 /// The largest body read (a page of 100 runners is a few tens of KiB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// An HTTP answer: status, headers and the whole body.
-#[derive(Debug)]
+/// An HTTP answer: status, headers and the whole body. `Debug` shows the status, the header
+/// names and the body's length only: an access-token answer's body is the installation token.
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.keys().map(|name| name.as_str()).collect();
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("headers", &names)
+            .field(
+                "body",
+                &format_args!("[{} bytes, redacted]", self.body.len()),
+            )
+            .finish()
+    }
 }
 
 impl Answer {
@@ -36,5 +50,31 @@ impl Answer {
             headers,
             body: Bytes::from(body),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_body_or_header_values() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-secret-echo",
+            reqwest::header::HeaderValue::from_static("ghs_hdr"),
+        );
+        let answer = Answer {
+            status: StatusCode::CREATED,
+            headers,
+            body: Bytes::from_static(br#"{"token":"ghs_InstallationToken123","expires_at":"x"}"#),
+        };
+        let debug = format!("{answer:?}");
+        assert!(!debug.contains("ghs_"), "{debug}");
+        assert!(
+            debug.contains("201") && debug.contains("x-secret-echo"),
+            "{debug}"
+        );
+        assert!(debug.contains("bytes"), "{debug}");
     }
 }

@@ -9,15 +9,16 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, IF_NONE_MATCH};
 use reqwest::{RequestBuilder, StatusCode};
 use runner_monitor_core::SourceError;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio::sync::Semaphore;
 use url::Url;
 
 pub(crate) use answer::Answer;
 
+use crate::auth::bearer_header;
 use crate::clock::Clock;
 use crate::errors::{from_transport, github_message};
-use crate::rate_limit::{RateGate, RateLimitStatus, is_rate_limited, retry_after};
+use crate::rate_limit::{RateGate, RateLimitStatus, is_rate_limited};
 
 /// GitHub's media type.
 const MEDIA_TYPE: &str = "application/vnd.github+json";
@@ -77,13 +78,14 @@ impl Http {
             .header(ACCEPT, MEDIA_TYPE)
             .header("x-github-api-version", API_VERSION)
             .timeout(self.request_timeout);
-        match HeaderValue::from_str(&format!("Bearer {}", bearer.expose_secret())) {
-            Ok(mut value) => {
-                value.set_sensitive(true);
-                request.header(AUTHORIZATION, value)
+        match bearer_header(bearer) {
+            Some(value) => request.header(AUTHORIZATION, value),
+            // Unreachable: configured tokens are checked when the source is built and minted
+            // ones when they arrive. Sent without it, GitHub answers 401, which names the cause.
+            None => {
+                tracing::error!("the bearer token cannot be sent as a header; sending without it");
+                request
             }
-            // A token with characters no header may carry: sent without it, GitHub answers 401.
-            Err(_) => request,
         }
     }
 
@@ -160,7 +162,11 @@ impl Http {
         ) {
             let wait = self.gate.limited(
                 self.clock.now(),
-                retry_after(&answer.headers),
+                runner_monitor_http::retry_after(
+                    &answer.headers,
+                    self.clock.now(),
+                    runner_monitor_http::DEFAULT_MAX_RETRY_AFTER,
+                ),
                 status.as_ref(),
             );
             tracing::warn!(

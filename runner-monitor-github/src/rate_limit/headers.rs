@@ -42,11 +42,6 @@ impl RateLimitStatus {
     }
 }
 
-/// The `retry-after` header in seconds, when present and numeric.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    number(headers, RETRY_AFTER.as_str()).map(Duration::from_secs)
-}
-
 /// Whether an answer is GitHub refusing because of a rate limit (primary or secondary) rather
 /// than a permission: any 429, or a 403 with `retry-after`, with `x-ratelimit-remaining: 0`, or
 /// whose message mentions a rate limit.
@@ -130,9 +125,5 @@ mod tests {
             &headers(&[("retry-after", "30")]),
             ""
         ));
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "30")])),
-            Some(Duration::from_secs(30))
-        );
     }
 }

@@ -1,12 +1,12 @@
 //! GitHub's rate limits: the `x-ratelimit-*` headers ([`RateLimitStatus`]), how a limited answer
-//! is recognised, and the gate that keeps the source quiet until the limit lifts.
+//! is recognised (its `retry-after` is read by `runner-monitor-http`'s one parser), and the gate that keeps the source quiet until the limit lifts.
 
 mod gate;
 mod headers;
 mod metrics;
 
 pub(crate) use gate::RateGate;
-pub(crate) use headers::{is_rate_limited, retry_after};
+pub(crate) use headers::is_rate_limited;
 
 use std::time::SystemTime;
 

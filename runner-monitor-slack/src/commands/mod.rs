@@ -5,20 +5,31 @@
 //! on the raw bytes before anything is parsed; a forged, stale or malformed request is refused
 //! with 400/401 without touching the store. Every command reads the store once (`/runner-history`
 //! reads the scope a second time only to suggest names for a runner it did not find).
+//!
+//! **Slack's 3-second rule**: Slack shows an error unless the HTTP answer comes within 3 s. The
+//! handler answers within 2.5 s ([`DEFAULT_ACK_WITHIN`]): when the store is slower, it answers
+//! "working on it" (ephemeral) at once and posts the real answer to the request's `response_url`
+//! (a delayed response) when it is ready, in a background task. Hosts that freeze between
+//! requests (AWS Lambda) wait for those tasks with [`SlashCommands::finish_delayed`] after sending
+//! the answer.
 
 mod headers;
 mod help;
 mod history;
 mod reply;
 mod request;
+mod response_url;
 mod scope_arg;
 mod status;
 mod suggest;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use runner_monitor_core::{Scope, Store, StoreError, Timestamp};
+use runner_monitor_http::error_chain;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::task::JoinHandle;
 
 use crate::blocks::{Message, escape};
 use crate::signature::{SIGNATURE_HEADER, SignatureVerifier, TIMESTAMP_HEADER};
@@ -26,8 +37,20 @@ use crate::signature::{SIGNATURE_HEADER, SignatureVerifier, TIMESTAMP_HEADER};
 pub use headers::HeaderLookup;
 pub use reply::SlashResponse;
 pub use request::{BodyError, MAX_BODY_BYTES, SlashRequest, decode_body};
+pub use response_url::RESPONSE_URL_HOST;
 
 use reply::{notice, try_again};
+
+/// How long the handler works on an answer before it answers "working on it" instead (Slack
+/// gives up after 3 s; the rest is for the network and the host).
+pub const DEFAULT_ACK_WITHIN: Duration = Duration::from_millis(2500);
+
+/// How long a delayed answer may take in total before the user is told to try again (Slack
+/// accepts delayed responses for 30 minutes; a store this slow is down).
+pub const DEFAULT_DELAYED_WITHIN: Duration = Duration::from_secs(25);
+
+/// Timeout of one post to a `response_url`.
+const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a [`SlashCommands`] could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +59,9 @@ pub enum SlashConfigError {
     /// An empty signing secret would let anyone sign requests.
     #[error("the Slack signing secret is empty")]
     EmptySigningSecret,
+    /// The HTTP client for delayed responses could not be created.
+    #[error("cannot create the HTTP client for delayed responses: {0}")]
+    Client(String),
 }
 
 /// Answers `/runner-status [scope]` (alias `/runner-status-all`), `/runner-history <runner>
@@ -47,7 +73,7 @@ pub enum SlashConfigError {
 /// # use runner_monitor_core::{Scope, testing::at};
 /// # use runner_monitor_slack::{SlashCommands, signature::sign};
 /// # use secrecy::SecretString;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let store = Arc::new(runner_monitor_memory::MemoryStore::new());
 /// let secret = SecretString::from("signing-secret");
 /// let commands = SlashCommands::new(store, vec![Scope::org("acme")], secret.clone())?;
@@ -66,17 +92,37 @@ pub enum SlashConfigError {
 /// # }).unwrap();
 /// ```
 pub struct SlashCommands {
+    answers: Arc<Answers>,
+    verifier: SignatureVerifier,
+    delayed: Delayed,
+}
+
+/// What produces the answers; shared with the background task of a delayed answer.
+#[derive(Debug)]
+struct Answers {
     store: Arc<dyn Store>,
     scopes: Vec<Scope>,
-    verifier: SignatureVerifier,
+}
+
+/// The delayed-response machinery: deadlines, the client posting to `response_url`, and the
+/// tasks still running.
+#[derive(Debug)]
+struct Delayed {
+    ack_within: Duration,
+    delayed_within: Duration,
+    allow_loopback: bool,
+    client: reqwest::Client,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for SlashCommands {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SlashCommands")
-            .field("store", &self.store)
-            .field("scopes", &self.scopes)
+            .field("store", &self.answers.store)
+            .field("scopes", &self.answers.scopes)
             .field("signing_secret", &"[redacted]")
+            .field("ack_within", &self.delayed.ack_within)
+            .field("delayed_within", &self.delayed.delayed_within)
             .finish()
     }
 }
@@ -86,7 +132,8 @@ impl SlashCommands {
     /// `signing_secret`.
     ///
     /// # Errors
-    /// [`SlashConfigError::EmptySigningSecret`] for an empty (or blank) secret.
+    /// [`SlashConfigError::EmptySigningSecret`] for an empty (or blank) secret;
+    /// [`SlashConfigError::Client`] if the HTTP client cannot be created.
     pub fn new(
         store: Arc<dyn Store>,
         scopes: Vec<Scope>,
@@ -95,16 +142,72 @@ impl SlashCommands {
         if signing_secret.expose_secret().trim().is_empty() {
             return Err(SlashConfigError::EmptySigningSecret);
         }
+        let client = reqwest::Client::builder()
+            .timeout(RESPONSE_URL_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("runner-monitor-slack/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SlashConfigError::Client(error_chain(&e.without_url())))?;
         Ok(SlashCommands {
-            store,
-            scopes,
+            answers: Arc::new(Answers { store, scopes }),
             verifier: SignatureVerifier::new(signing_secret),
+            delayed: Delayed {
+                ack_within: DEFAULT_ACK_WITHIN,
+                delayed_within: DEFAULT_DELAYED_WITHIN,
+                allow_loopback: false,
+                client,
+                tasks: Mutex::new(Vec::new()),
+            },
         })
+    }
+
+    /// How long to work on an answer before answering "working on it" and posting the answer to
+    /// `response_url` later (default 2.5 s; Slack waits 3 s).
+    #[must_use]
+    pub fn ack_within(mut self, deadline: Duration) -> Self {
+        self.delayed.ack_within = deadline;
+        self
+    }
+
+    /// How long a delayed answer may take before the user is told to try again (default 25 s).
+    #[must_use]
+    pub fn delayed_within(mut self, deadline: Duration) -> Self {
+        self.delayed.delayed_within = deadline;
+        self
+    }
+
+    /// Accepts `response_url`s on loopback hosts too (tests, the demo). Otherwise only
+    /// `https://hooks.slack.com/...` is posted to.
+    #[must_use]
+    pub fn allow_loopback_response_url(mut self, allow: bool) -> Self {
+        self.delayed.allow_loopback = allow;
+        self
     }
 
     /// The configured scopes.
     pub fn scopes(&self) -> &[Scope] {
-        &self.scopes
+        &self.answers.scopes
+    }
+
+    /// Delayed answers still being worked on or posted.
+    pub fn delayed_in_flight(&self) -> usize {
+        let mut tasks = self.delayed.lock_tasks();
+        tasks.retain(|task| !task.is_finished());
+        tasks.len()
+    }
+
+    /// Waits until every delayed answer started so far has been posted (or given up). A host
+    /// that freezes between requests (AWS Lambda) calls this after sending its answer.
+    pub async fn finish_delayed(&self) {
+        loop {
+            let tasks = std::mem::take(&mut *self.delayed.lock_tasks());
+            if tasks.is_empty() {
+                return;
+            }
+            for task in tasks {
+                let _ = task.await;
+            }
+        }
     }
 
     /// Handles one request: `headers` as received (any case), `raw_body` exactly as received,
@@ -137,7 +240,54 @@ impl SlashCommands {
             channel = %request.channel_id,
             "slash command"
         );
-        SlashResponse::message(self.answer(&request, now).await)
+        self.answer_in_time(request, now).await
+    }
+
+    /// The answer if it is ready within `ack_within`; else "working on it", with the answer
+    /// posted to `response_url` by a background task when it is ready.
+    async fn answer_in_time(&self, request: SlashRequest, now: Timestamp) -> SlashResponse {
+        let answers = Arc::clone(&self.answers);
+        let response_url = request.response_url.clone();
+        let command = request.command.clone();
+        let mut work = Box::pin(async move { answers.answer(&request, now).await });
+        let deadline = tokio::time::sleep(self.delayed.ack_within);
+        tokio::select! {
+            message = &mut work => return SlashResponse::message(message),
+            () = deadline => {}
+        }
+        let Some(url) = response_url::validate(&response_url, self.delayed.allow_loopback) else {
+            tracing::warn!(
+                %command,
+                "slash command answer not ready in time, and the request has no usable response_url"
+            );
+            return SlashResponse::message(notice(
+                "Sorry, runner-monitor is slow to read its data just now. Please try again in a \
+                 minute.",
+            ));
+        };
+        tracing::info!(%command, "slash command answer not ready in time; it will follow");
+        let client = self.delayed.client.clone();
+        let delayed_within = self.delayed.delayed_within;
+        let task = tokio::spawn(async move {
+            let message = match tokio::time::timeout(delayed_within, work).await {
+                Ok(message) => message,
+                Err(_) => {
+                    tracing::warn!(%command, "slash command answer still not ready; giving up");
+                    try_again()
+                }
+            };
+            let body = SlashResponse::message(message).body;
+            match response_url::post(&client, &url, &body).await {
+                Ok(()) => tracing::info!(%command, "delayed slash command answer posted"),
+                Err(error) => {
+                    tracing::warn!(%command, %error, "delayed slash command answer not posted");
+                }
+            }
+        });
+        let mut tasks = self.delayed.lock_tasks();
+        tasks.retain(|task| !task.is_finished());
+        tasks.push(task);
+        SlashResponse::message(working_on_it())
     }
 
     /// [`handle`](Self::handle) for hosts that receive the body as text and a base64 flag (API
@@ -154,7 +304,9 @@ impl SlashCommands {
             Err(_) => SlashResponse::rejected(400, "malformed_body"),
         }
     }
+}
 
+impl Answers {
     async fn answer(&self, request: &SlashRequest, now: Timestamp) -> Message {
         let args: Vec<&str> = request.text.split_whitespace().collect();
         match request.command.as_str() {
@@ -229,6 +381,19 @@ impl SlashCommands {
             Err(error) => store_failed("/runner-history", &scope, &error),
         }
     }
+}
+
+impl Delayed {
+    fn lock_tasks(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The immediate answer when the real one is late.
+fn working_on_it() -> Message {
+    notice(
+        "Working on it: runner-monitor is reading its data, the answer follows here in a moment.",
+    )
 }
 
 /// Logs the store error (free of secrets by the store's contract) and tells the user only to try

@@ -31,7 +31,7 @@ pub fn decode_body(body: &str, is_base64_encoded: bool) -> Result<Vec<u8>, BodyE
 }
 
 /// The fields of a slash command this crate uses.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct SlashRequest {
     /// `/runner-status`, ...
     pub command: String,
@@ -41,6 +41,20 @@ pub struct SlashRequest {
     pub user_id: String,
     /// Where (for logs).
     pub channel_id: String,
+    /// Where a delayed answer goes (`https://hooks.slack.com/commands/...`); never logged.
+    pub response_url: String,
+}
+
+impl std::fmt::Debug for SlashRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlashRequest")
+            .field("command", &self.command)
+            .field("text", &self.text)
+            .field("user_id", &self.user_id)
+            .field("channel_id", &self.channel_id)
+            .field("response_url", &"[redacted]")
+            .finish()
+    }
 }
 
 impl SlashRequest {
@@ -53,6 +67,7 @@ impl SlashRequest {
                 "text" => request.text = value.trim().to_owned(),
                 "user_id" => request.user_id = value.into_owned(),
                 "channel_id" => request.channel_id = value.into_owned(),
+                "response_url" => request.response_url = value.trim().to_owned(),
                 _ => {}
             }
         }

@@ -1,17 +1,15 @@
 //! [`SlackNotifier`]: posts each notification to a Slack incoming webhook.
 
-mod classify;
-mod redact;
+mod answer;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_http::{Redactor, UrlRules, check_url, error_chain};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::messages;
-
-pub use classify::classify_response;
 
 /// The header carrying [`Notification::idempotency_key`] with every post.
 pub const IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
@@ -25,9 +23,13 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SlackConfigError {
-    /// The webhook URL is not an absolute `http` or `https` URL.
-    #[error("the Slack webhook URL is not a valid http(s) URL")]
-    InvalidWebhookUrl,
+    /// The webhook URL is not an absolute `https` URL (or `http` to a loopback host) without
+    /// user info and query. The URL itself is never quoted.
+    #[error("invalid Slack webhook URL: {reason}")]
+    InvalidWebhookUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The HTTP client could not be created.
     #[error("could not create the HTTP client: {0}")]
     Client(String),
@@ -69,14 +71,17 @@ impl SlackNotifierBuilder {
     /// The notifier.
     ///
     /// # Errors
-    /// [`SlackConfigError::InvalidWebhookUrl`] for a URL that is not absolute http(s);
+    /// [`SlackConfigError::InvalidWebhookUrl`] for a URL that is not absolute `https` (plain
+    /// `http` is accepted for loopback hosts only: tests, a local relay);
     /// [`SlackConfigError::Client`] if the HTTP client cannot be created.
     pub fn build(self) -> Result<SlackNotifier, SlackConfigError> {
-        let url = reqwest::Url::parse(self.webhook_url.expose_secret())
-            .map_err(|_| SlackConfigError::InvalidWebhookUrl)?;
-        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(SlackConfigError::InvalidWebhookUrl);
-        }
+        let url = check_url(self.webhook_url.expose_secret(), UrlRules::BASE).map_err(|error| {
+            SlackConfigError::InvalidWebhookUrl {
+                reason: error.to_string(),
+            }
+        })?;
+        let mut redactor = Redactor::for_url(&url);
+        redactor.add(&self.webhook_url);
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout.min(self.timeout))
@@ -85,10 +90,11 @@ impl SlackNotifierBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("runner-monitor-slack/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| SlackConfigError::Client(redact::describe(&e.without_url(), "")))?;
+            .map_err(|e| SlackConfigError::Client(error_chain(&e.without_url())))?;
         Ok(SlackNotifier {
             client,
-            webhook_url: self.webhook_url,
+            url,
+            redactor,
             timeout: self.timeout,
         })
     }
@@ -99,7 +105,8 @@ impl SlackNotifierBuilder {
 ///
 /// - The message carries the notification's idempotency key in its footer, and the post carries
 ///   it in the `X-Idempotency-Key` header.
-/// - `200 ok` is success; 429 is transient with Slack's `Retry-After`; other 4xx are permanent
+/// - `200 ok` is success; 429 is transient with Slack's `Retry-After` (60 s without one); other
+///   4xx are permanent
 ///   and carry Slack's error string (`invalid_payload`, `channel_not_found`, `no_service`...);
 ///   5xx, timeouts and connection errors are transient.
 /// - The webhook URL is a credential: it never appears in errors, logs or `Debug`.
@@ -120,7 +127,9 @@ impl SlackNotifierBuilder {
 /// ```
 pub struct SlackNotifier {
     client: reqwest::Client,
-    webhook_url: SecretString,
+    /// The webhook URL, a credential: only ever given to reqwest, never formatted.
+    url: reqwest::Url,
+    redactor: Redactor,
     timeout: Duration,
 }
 
@@ -160,30 +169,35 @@ impl SlackNotifier {
         message: &serde_json::Value,
         idempotency_key: &str,
     ) -> Result<(), NotifyError> {
-        let secret = self.webhook_url.expose_secret();
         let response = self
             .client
-            .post(secret)
+            .post(self.url.clone())
             .header(IDEMPOTENCY_HEADER, idempotency_key)
             .json(message)
             .send()
             .await
-            .map_err(|e| redact::transport_error(e, self.timeout, secret))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .text()
-            .await
-            .map_err(|e| redact::transport_error(e, self.timeout, secret))?;
-        classify_response(
-            status,
-            retry_after.as_deref(),
-            &redact::scrub(&body, secret),
-        )
+            .map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.map_err(|e| self.transport_error(e))?;
+        answer::classify(status, &headers, &body, SystemTime::now(), &self.redactor)
+    }
+
+    /// A transient [`NotifyError`] for a failed request (timeout, connection failure, broken
+    /// answer), described without the URL.
+    fn transport_error(&self, error: reqwest::Error) -> NotifyError {
+        let what = if error.is_timeout() {
+            format!(
+                "Slack did not answer within {}s",
+                self.timeout.as_secs_f64()
+            )
+        } else if error.is_connect() {
+            "could not connect to Slack".to_owned()
+        } else {
+            "request to Slack failed".to_owned()
+        };
+        let detail = error_chain(&error.without_url());
+        NotifyError::transient(self.redactor.apply(&format!("{what}: {detail}")))
     }
 }
 

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use http::header::CONTENT_TYPE;
 use reqwest::Url;
 use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_http::{Redactor, UrlRules, check_url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -15,7 +16,6 @@ use super::response::error_detail;
 use crate::ConfigError;
 use crate::client::default_client;
 use crate::http_errors::{read_body_prefix, status_error, transport_error};
-use crate::redact::Redactor;
 
 /// PagerDuty's Events API host.
 const DEFAULT_BASE_URL: &str = "https://events.pagerduty.com";
@@ -111,12 +111,10 @@ impl PagerDutyNotifier {
     /// `https://events.eu.pagerduty.com`).
     ///
     /// # Errors
-    /// [`ConfigError::InvalidUrl`] unless `base_url` is an absolute `http`/`https` URL.
+    /// [`ConfigError::InvalidUrl`] unless `base_url` is an absolute `https` URL (or `http` to a
+    /// loopback host) without user info, query or fragment.
     pub fn with_base_url(mut self, base_url: &str) -> Result<Self, ConfigError> {
         self.endpoint = endpoint(base_url)?;
-        if self.endpoint.password().is_some() || self.endpoint.query().is_some() {
-            self.redactor.add_url(&self.endpoint);
-        }
         Ok(self)
     }
 
@@ -209,10 +207,7 @@ fn endpoint(base: &str) -> Result<Url, ConfigError> {
         what: "PagerDuty base",
         reason,
     };
-    let base = Url::parse(base).map_err(|e| invalid(e.to_string()))?;
-    if !matches!(base.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be http or https".to_owned()));
-    }
+    let base = check_url(base, UrlRules::BASE).map_err(|e| invalid(e.to_string()))?;
     let mut url = base.clone();
     let path = format!("{}{ENQUEUE_PATH}", base.path().trim_end_matches('/'));
     url.set_path(&path);
@@ -234,6 +229,8 @@ mod tests {
             "http://127.0.0.1:8080/pd/v2/enqueue"
         );
         assert!(endpoint("ftp://x").is_err());
+        assert!(endpoint("http://events.pagerduty.com").is_err());
+        assert!(endpoint("https://u:p@events.pagerduty.com").is_err());
         assert!(endpoint("nope").is_err());
         Ok(())
     }

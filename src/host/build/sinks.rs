@@ -8,7 +8,7 @@ use runner_monitor_slack::SlackNotifier;
 use runner_monitor_webhook::{PagerDutyNotifier, Severity, WebhookNotifier};
 
 use super::BuildError;
-use crate::host::config::SinkConfig;
+use crate::host::config::{PagerDutySinkConfig, SinkConfig, SlackSinkConfig, WebhookSinkConfig};
 use crate::host::secrets::SecretResolver;
 
 /// Builds one notifier per sink, named as configured.
@@ -30,30 +30,33 @@ async fn notifier(
     secrets: &SecretResolver,
 ) -> Result<Arc<dyn Notifier>, BuildError> {
     let key = |field: &str| format!("sinks[{index}].{field}");
+    // A component's refusal names the field it is about (`sinks[0].webhook_url`).
     let invalid =
-        |error: &dyn ToString| BuildError::component(format!("sinks[{index}]"), error.to_string());
+        |field: &str, error: &dyn ToString| BuildError::component(key(field), error.to_string());
     match sink {
-        SinkConfig::Slack {
+        SinkConfig::Slack(SlackSinkConfig {
             webhook_url,
             timeout,
             ..
-        } => {
+        }) => {
             let url = secrets.resolve(&key("webhook_url"), webhook_url).await?;
             let mut builder = SlackNotifier::builder(url);
             if let Some(timeout) = timeout {
                 builder = builder.timeout(*timeout);
             }
-            Ok(Arc::new(builder.build().map_err(|e| invalid(&e))?))
+            Ok(Arc::new(
+                builder.build().map_err(|e| invalid("webhook_url", &e))?,
+            ))
         }
-        SinkConfig::Webhook {
+        SinkConfig::Webhook(WebhookSinkConfig {
             url,
             signing_secret,
             headers,
             timeout,
             ..
-        } => {
+        }) => {
             let url = secrets.resolve(&key("url"), url).await?;
-            let mut notifier = WebhookNotifier::new(url).map_err(|e| invalid(&e))?;
+            let mut notifier = WebhookNotifier::new(url).map_err(|e| invalid("url", &e))?;
             if let Some(secret) = secrets
                 .resolve_opt(&key("signing_secret"), signing_secret.as_ref())
                 .await?
@@ -64,14 +67,16 @@ async fn notifier(
                 let value = secrets
                     .resolve(&key(&format!("headers.{name}")), value)
                     .await?;
-                notifier = notifier.with_header(name, value).map_err(|e| invalid(&e))?;
+                notifier = notifier
+                    .with_header(name, value)
+                    .map_err(|e| invalid(&format!("headers.{name}"), &e))?;
             }
             if let Some(timeout) = timeout {
                 notifier = notifier.with_timeout(*timeout);
             }
             Ok(Arc::new(notifier))
         }
-        SinkConfig::PagerDuty {
+        SinkConfig::PagerDuty(PagerDutySinkConfig {
             routing_key,
             api_url,
             source,
@@ -79,22 +84,27 @@ async fn notifier(
             degraded_severity,
             timeout,
             ..
-        } => {
+        }) => {
             let routing_key = secrets.resolve(&key("routing_key"), routing_key).await?;
-            let mut notifier = PagerDutyNotifier::new(routing_key).map_err(|e| invalid(&e))?;
+            let mut notifier =
+                PagerDutyNotifier::new(routing_key).map_err(|e| invalid("routing_key", &e))?;
             if let Some(api_url) = api_url {
-                notifier = notifier.with_base_url(api_url).map_err(|e| invalid(&e))?;
+                notifier = notifier
+                    .with_base_url(api_url)
+                    .map_err(|e| invalid("api_url", &e))?;
             }
             if let Some(source) = source {
                 notifier = notifier.with_source(source.clone());
             }
             if let Some(severity) = outage_severity {
-                notifier = notifier
-                    .with_outage_severity(Severity::from_str(severity).map_err(|e| invalid(&e))?);
+                notifier = notifier.with_outage_severity(
+                    Severity::from_str(severity).map_err(|e| invalid("outage_severity", &e))?,
+                );
             }
             if let Some(severity) = degraded_severity {
-                notifier = notifier
-                    .with_degraded_severity(Severity::from_str(severity).map_err(|e| invalid(&e))?);
+                notifier = notifier.with_degraded_severity(
+                    Severity::from_str(severity).map_err(|e| invalid("degraded_severity", &e))?,
+                );
             }
             if let Some(timeout) = timeout {
                 notifier = notifier.with_timeout(*timeout);

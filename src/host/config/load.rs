@@ -7,7 +7,10 @@ use serde_path_to_error::Segment;
 use toml::{Table, Value};
 
 use super::env::{self, Applied};
-use super::{Config, ConfigError, validate};
+use super::{
+    Config, ConfigError, PagerDutySinkConfig, SINK_KINDS, SlackSinkConfig, WebhookSinkConfig,
+    validate,
+};
 
 /// Loads a [`Config`] from layers: a base table (defaults of a host, e.g. the Lambda's), an
 /// optional TOML file, and environment overrides (`RUNNER_MONITOR_*`), each over the previous.
@@ -87,6 +90,11 @@ impl Loader {
                 .or_else(|| self.file.as_ref().map(|f| f.display().to_string()))
                 .unwrap_or_else(|| "configuration".to_owned())
         };
+        check_sinks(&table).map_err(|(key, message)| ConfigError::Invalid {
+            origin: origin(&key),
+            key,
+            message,
+        })?;
         let config: Config =
             serde_path_to_error::deserialize(Value::Table(table)).map_err(|error| {
                 let key = key_of(error.path());
@@ -103,6 +111,65 @@ impl Loader {
         })?;
         Ok(config)
     }
+}
+
+/// Checks each `[[sinks]]` entry against its kind's own type first: serde buffers an internally
+/// tagged enum before it knows the variant, and an error inside it would only name `sinks[0]`.
+/// Returns the full key (`sinks[0].webhook_url`) and the message. Entries that are not tables
+/// or have an unknown kind are left to the main pass, which names them.
+fn check_sinks(table: &Table) -> Result<(), (String, String)> {
+    let Some(Value::Array(sinks)) = table.get("sinks") else {
+        return Ok(());
+    };
+    for (index, sink) in sinks.iter().enumerate() {
+        let Value::Table(fields) = sink else {
+            continue;
+        };
+        let kind = match fields.get("kind") {
+            Some(Value::String(kind)) => kind.as_str(),
+            Some(_) => continue,
+            None => {
+                return Err((
+                    format!("sinks[{index}].kind"),
+                    format!("missing: one of {}", SINK_KINDS.join(", ")),
+                ));
+            }
+        };
+        let mut fields = fields.clone();
+        fields.remove("kind");
+        let result = match kind {
+            "slack" => check_as::<SlackSinkConfig>(fields),
+            "webhook" => check_as::<WebhookSinkConfig>(fields),
+            "pagerduty" => check_as::<PagerDutySinkConfig>(fields),
+            _ => continue,
+        };
+        result.map_err(|(path, message)| (format!("sinks[{index}].{path}"), message))?;
+    }
+    Ok(())
+}
+
+/// Deserializes `fields` as `T`, for the path of the first error.
+fn check_as<T: serde::de::DeserializeOwned>(fields: Table) -> Result<(), (String, String)> {
+    serde_path_to_error::deserialize::<_, T>(Value::Table(fields))
+        .map(drop)
+        .map_err(|error| {
+            let mut path = key_of(error.path());
+            if path == "(top level)" {
+                // A missing field: serde reports it on the struct, not on the field.
+                let message = error.inner().message().to_owned();
+                if let Some(field) = missing_field(&message) {
+                    path = field.to_owned();
+                }
+            }
+            (path, error.into_inner().message().trim().to_owned())
+        })
+}
+
+/// `webhook_url` from serde's "missing field `webhook_url`".
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
 }
 
 /// Whether `key` is `ancestor` or lies below it (`sinks[0].url` is within `sinks`).

@@ -43,7 +43,7 @@ pub use github::{DEFAULT_TOKEN_ENV, GitHubAppConfig, GitHubConfig};
 pub use load::{Loader, load};
 pub use render::render_effective;
 pub use secret_ref::{SecretRef, SecretRefError};
-pub use sinks::SinkConfig;
+pub use sinks::{PagerDutySinkConfig, SINK_KINDS, SinkConfig, SlackSinkConfig, WebhookSinkConfig};
 pub use store::{StatelyStoreConfig, StoreConfig};
 
 /// The whole configuration of a host. Every section has defaults; only `github.scopes` is
@@ -87,25 +87,20 @@ impl Config {
         for (index, sink) in self.sinks.iter().enumerate() {
             let key = |field: &str| format!("sinks[{index}].{field}");
             match sink {
-                SinkConfig::Slack { webhook_url, .. } => {
-                    refs.push((key("webhook_url"), webhook_url.clone()));
+                SinkConfig::Slack(sink) => {
+                    refs.push((key("webhook_url"), sink.webhook_url.clone()));
                 }
-                SinkConfig::Webhook {
-                    url,
-                    signing_secret,
-                    headers,
-                    ..
-                } => {
-                    refs.push((key("url"), url.clone()));
-                    if let Some(secret) = signing_secret {
+                SinkConfig::Webhook(sink) => {
+                    refs.push((key("url"), sink.url.clone()));
+                    if let Some(secret) = &sink.signing_secret {
                         refs.push((key("signing_secret"), secret.clone()));
                     }
-                    for (name, value) in headers {
+                    for (name, value) in &sink.headers {
                         refs.push((key(&format!("headers.{name}")), value.clone()));
                     }
                 }
-                SinkConfig::PagerDuty { routing_key, .. } => {
-                    refs.push((key("routing_key"), routing_key.clone()));
+                SinkConfig::PagerDuty(sink) => {
+                    refs.push((key("routing_key"), sink.routing_key.clone()));
                 }
             }
         }

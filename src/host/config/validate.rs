@@ -91,15 +91,10 @@ fn validate_sinks(sinks: &[SinkConfig]) -> Result<(), Failure> {
                 ),
             );
         }
-        if let SinkConfig::PagerDuty {
-            outage_severity,
-            degraded_severity,
-            ..
-        } = sink
-        {
+        if let SinkConfig::PagerDuty(pagerduty) = sink {
             for (field, value) in [
-                ("outage_severity", outage_severity),
-                ("degraded_severity", degraded_severity),
+                ("outage_severity", &pagerduty.outage_severity),
+                ("degraded_severity", &pagerduty.degraded_severity),
             ] {
                 if let Some(value) = value
                     && let Err(error) = Severity::from_str(value)

@@ -13,4 +13,4 @@ mod slack;
 
 pub use config::{InitError, load};
 pub use monitor::{CycleFailed, MonitorFunction};
-pub use slack::SlackFunction;
+pub use slack::{FinishDelayed, FinishDelayedLayer, SlackFunction};
