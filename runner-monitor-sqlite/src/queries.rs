@@ -50,6 +50,14 @@ pub(crate) const HISTORY: &str = concat!(
     " FROM outages WHERE scope = ?1 AND runner = ?2 ORDER BY id DESC LIMIT ?3"
 );
 
+/// A scope's outages overlapping `[?2, ?3)`, by runner then id (the primary key's order).
+pub(crate) const BETWEEN: &str = concat!(
+    "SELECT ",
+    outage_columns!(),
+    " FROM outages WHERE scope = ?1 AND started_at < ?3 \
+     AND (resolved_at IS NULL OR resolved_at > ?2) ORDER BY runner, id"
+);
+
 /// Pending deliveries, oldest first.
 pub(crate) const PENDING: &str = "SELECT scope, seq, sink, notification, created_at, attempts, \
      next_attempt_at, last_error FROM deliveries WHERE settled_at IS NULL \
@@ -98,6 +106,7 @@ mod tests {
             (OUTAGE_COUNTERS, "PRIMARY KEY"),
             (SCOPES, "INDEX"),
             (HISTORY, "PRIMARY KEY"),
+            (BETWEEN, "PRIMARY KEY"),
             (PENDING, "deliveries_pending"),
             (EXPIRE_OUTAGES, "outages_resolved"),
             (EXPIRE_DELIVERIES, "deliveries_settled"),

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 
-use crate::model::{Change, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement, Version};
+use crate::model::{
+    Change, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement, Timestamp, Version,
+};
 use crate::ports::{Receipt, Store, StoreError};
 
 /// Calls made through a [`CountingStore`].
@@ -21,7 +23,7 @@ pub struct StoreCounts {
     pub outbox_reads: usize,
     /// `settle_delivery` calls.
     pub settles: usize,
-    /// `outages` and `scopes` calls.
+    /// `outages`, `outages_between` and `scopes` calls.
     pub other_reads: usize,
 }
 
@@ -116,5 +118,15 @@ impl Store for CountingStore {
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.other_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.scopes().await
+    }
+
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        self.other_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.outages_between(scope, from, to).await
     }
 }
