@@ -374,7 +374,7 @@ async fn the_report_prints_uptime_outages_and_mttr_from_the_store() {
         "{}",
         line("linux-01")
     );
-    assert!(markdown.contains(&format!("over {} runners, 2 outages", fleet.runners)));
+    assert!(markdown.contains(&format!("over {} runners, 4 outages", fleet.runners)));
 
     let (code, csv, _) = run(ReportFormat::Csv, "1d").await;
     assert_eq!(code, 0);

@@ -29,6 +29,8 @@ pub struct Fleet {
     /// The seeded outage across midnight: linux-03, from 22:00 three days ago to 01:30 two days
     /// ago.
     pub midnight: (Timestamp, Timestamp),
+    /// GitHub ids of `acme/web`'s runners.
+    ids: HashMap<String, u64>,
 }
 
 /// `days` ago at `hour:minute` UTC.
@@ -65,18 +67,21 @@ fn resolved(runner: &str, id: u64, from: Timestamp, to: Timestamp) -> (Outage, C
 
 impl Fleet {
     /// 36 linux runners, 2 GPU runners and a mac with a hostile label in `acme/web`; 12 in
-    /// `org:acme`. History: linux-03 down across midnight, linux-07 down 5 h six days ago.
+    /// `org:acme`; history as [`seed`](Self::seed) writes it.
     pub async fn start() -> Fleet {
         let github = FakeGitHub::start().await.unwrap();
         let web: Scope = "acme/web".parse().unwrap();
         let org = Scope::org("acme");
+        let mut ids = HashMap::new();
         for i in 1..=36 {
-            github.add_runner(
+            let name = format!("linux-{i:02}");
+            let id = github.add_runner(
                 &web,
-                FakeRunner::new(format!("linux-{i:02}"))
+                FakeRunner::new(&name)
                     .labels(["self-hosted", "linux", "x64"])
                     .busy(i % 3 == 0),
             );
+            ids.insert(name, id);
         }
         github.add_runner(
             &web,
@@ -101,6 +106,7 @@ impl Fleet {
             org,
             runners: 39 + 12,
             midnight: (days_ago(3, 22, 0), days_ago(2, 1, 30)),
+            ids,
         };
         fleet.seed().await;
         fleet
@@ -110,29 +116,33 @@ impl Fleet {
         self.dir.path().join("state.db")
     }
 
-    /// Past outages, written before the daemon starts (as an earlier run would have).
+    /// Past outages, written before the daemon starts (as an earlier run would have): the linux
+    /// runners were first seen 28 days ago; linux-03 was down across midnight (3 h 30 m),
+    /// linux-07 for 5 h, linux-15 for 10 min, linux-21 for 40 min.
     async fn seed(&self) {
         let store = SqliteStore::open(self.db_path()).unwrap();
-        let seen = days_ago(20, 0, 0);
-        let (midnight, resolve_midnight) =
-            resolved("linux-03", 1, self.midnight.0, self.midnight.1);
-        let (long, resolve_long) = resolved("linux-07", 1, days_ago(6, 8, 0), days_ago(6, 13, 0));
+        let seen = days_ago(28, 9, 0);
         let mut changes = Vec::new();
-        for name in ["linux-03", "linux-07"] {
-            changes.push(Change::PutRunner(runner_record(
-                name,
-                1,
-                RunnerStatus::Idle,
-                seen,
-            )));
+        let mut names: Vec<&String> = self.ids.keys().collect();
+        names.sort();
+        for name in names {
+            let mut record = runner_record(name, self.ids[name], RunnerStatus::Idle, seen);
+            record.labels = vec!["self-hosted".into(), "linux".into(), "x64".into()];
+            changes.push(Change::PutRunner(record));
         }
-        changes.push(Change::OpenOutage(midnight));
-        changes.push(Change::OpenOutage(long));
+        let outages = [
+            resolved("linux-03", 1, self.midnight.0, self.midnight.1),
+            resolved("linux-07", 1, days_ago(6, 8, 0), days_ago(6, 13, 0)),
+            resolved("linux-15", 1, days_ago(12, 14, 0), days_ago(12, 14, 10)),
+            resolved("linux-21", 1, days_ago(9, 3, 0), days_ago(9, 3, 40)),
+        ];
+        let mut resolves = Vec::new();
+        for (outage, resolve) in outages {
+            changes.push(Change::OpenOutage(outage));
+            resolves.push(resolve);
+        }
         let v = store.commit(&self.web, 0, &changes).await.unwrap().version;
-        store
-            .commit(&self.web, v, &[resolve_midnight, resolve_long])
-            .await
-            .unwrap();
+        store.commit(&self.web, v, &resolves).await.unwrap();
     }
 
     /// The daemon's configuration; `extra` is appended (e.g. a `[status_page]` section).

@@ -84,13 +84,13 @@ ul.outages{list-style:none;margin:0;padding:0}
 ul.outages li{padding:6px 0;border-top:1px solid #f2d6d6}ul.outages li:first-child{border-top:0}
 .scope-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 12px;margin-bottom:6px}
 .scope-head h2{margin:0}.scope-head .meta b{color:var(--text)}
-.runner{display:grid;grid-template-columns:minmax(150px,1.25fr) 150px 302px 190px;gap:4px 14px;
-align-items:center;padding:8px 6px;border-top:1px solid #eaeef2}
+.runner{display:grid;grid-template-columns:minmax(170px,1fr) 160px 302px 190px;gap:4px 14px;
+align-items:center;padding:7px 6px;border-top:1px solid #eaeef2}
 .runner.down{background:#fff1f0;border-left:4px solid var(--severe);padding-left:8px}
 .name{font-weight:600;overflow-wrap:anywhere}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:7px;background:var(--up);vertical-align:1px}
 .down .dot,.dot.down{background:var(--severe)}
-.labels{display:block;font-weight:400;margin-top:2px}
+.labels{display:inline;font-weight:400;margin-left:6px}
 .label{display:inline-block;font-size:11.5px;color:var(--muted);border:1px solid var(--line);border-radius:999px;padding:0 7px;margin:2px 4px 0 0}
 .state{font-size:13.5px}.state .st{font-weight:600}.down .state .st{color:var(--severe)}
 .state small{display:block;color:var(--muted)}
@@ -113,6 +113,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 footer{color:var(--muted);font-size:12px;text-align:center;margin:18px 0}
 @media (max-width:860px){
+.labels{display:block;margin:2px 0 0}
 .runner{grid-template-columns:1fr auto}
 .runner .barbox{grid-column:1/-1}
 .runner .pct{grid-column:1/-1;justify-content:flex-start}
