@@ -102,9 +102,10 @@ fn markdown(fleet: &Fleet) -> String {
     }
     let _ = writeln!(
         out,
-        "\n**Fleet: {} over {runners} runners, {} outages, down {} in total.**",
+        "\n**Fleet: {} over {runners} runners, {} outage{}, down {} in total.**",
         format::percent(&total),
         total.outages,
+        if total.outages == 1 { "" } else { "s" },
         format::duration(total.down)
     );
     out

@@ -133,18 +133,13 @@ fn scope_section(fleet: &Fleet, scope: &ScopeView) -> String {
     let _ = write!(
         out,
         "<div class=\"scope-head\"><h2>{id}</h2><span class=\"meta\">{kind} · <b>{healthy}</b> of \
-         {count} healthy · 30 d <b>{pct}</b>{seen}</span></div>",
+         {count} healthy · 30 d <b>{pct}</b></span></div>",
         kind = scope.scope.kind(),
         count = scope.runners.len(),
         pct = format::percent(&scope.runners.iter().fold(
             Default::default(),
             |sum: runner_monitor_core::uptime::Uptime, r| sum.plus(r.last_30d)
         )),
-        seen = scope
-            .record
-            .last_success_at
-            .map(|at| format!(" · last listed {} ago", format::since(fleet.now, at)))
-            .unwrap_or_default(),
     );
     if let Some(error) = &scope.error {
         let _ = write!(out, "<p class=\"error\">{}</p>", escape(error));
