@@ -820,7 +820,7 @@ pub async fn outages_between_selects_by_overlap(store: &dyn Store) {
     );
     assert_eq!(
         between(2_000, 3_000).await,
-        [c1.clone()],
+        std::slice::from_ref(&c1),
         "an outage ending at `from` or starting at `to` is outside"
     );
     assert_eq!(

@@ -167,8 +167,12 @@ mod tests {
     fn since_is_checked() {
         assert_eq!(parse_since("30d"), Ok(Duration::from_secs(30 * 86_400)));
         assert_eq!(parse_since(" 12h "), Ok(Duration::from_secs(12 * 3600)));
-        assert!(parse_since("0s").unwrap_err().contains("positive"));
-        assert!(parse_since("1000d").unwrap_err().contains("400d"));
-        assert!(parse_since("soon").unwrap_err().contains("since `soon`"));
+        assert!(parse_since("0s").expect_err("zero").contains("positive"));
+        assert!(parse_since("1000d").expect_err("too long").contains("400d"));
+        assert!(
+            parse_since("soon")
+                .expect_err("not a duration")
+                .contains("since `soon`")
+        );
     }
 }

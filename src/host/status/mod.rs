@@ -95,8 +95,8 @@ impl StatusPage {
         .await
     }
 
-    /// 401 unless the request carries the configured credentials.
-    fn check(&self, headers: &HeaderMap) -> Result<(), Response> {
+    /// A 401 answer unless the request carries the configured credentials.
+    fn deny(&self, headers: &HeaderMap) -> Option<Response> {
         match &self.auth {
             Some(auth) if !auth.allows(headers) => {
                 let mut response =
@@ -105,9 +105,9 @@ impl StatusPage {
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static(auth.challenge()),
                 );
-                Err(response)
+                Some(response)
             }
-            _ => Ok(()),
+            _ => None,
         }
     }
 }
@@ -153,7 +153,7 @@ fn json(code: StatusCode, body: serde_json::Value) -> Response {
 }
 
 async fn index(State(page): Page, headers: HeaderMap) -> Response {
-    if let Err(denied) = page.check(&headers) {
+    if let Some(denied) = page.deny(&headers) {
         return denied;
     }
     let fleet = page.fleet(DEFAULT_SINCE).await;
@@ -171,7 +171,7 @@ async fn runner(
     headers: HeaderMap,
     Query(query): Query<RunnerQuery>,
 ) -> Response {
-    if let Err(denied) = page.check(&headers) {
+    if let Some(denied) = page.deny(&headers) {
         return denied;
     }
     let (Some(scope), Some(name)) = (query.scope, query.name) else {
@@ -226,7 +226,7 @@ async fn runner(
 }
 
 async fn status(State(page): Page, headers: HeaderMap) -> Response {
-    if let Err(denied) = page.check(&headers) {
+    if let Some(denied) = page.deny(&headers) {
         return denied;
     }
     let fleet = page.fleet(DEFAULT_SINCE).await;
@@ -243,7 +243,7 @@ async fn uptime(
     headers: HeaderMap,
     Query(query): Query<UptimeQuery>,
 ) -> Response {
-    if let Err(denied) = page.check(&headers) {
+    if let Some(denied) = page.deny(&headers) {
         return denied;
     }
     let text = query.since.unwrap_or_else(|| "30d".to_owned());
