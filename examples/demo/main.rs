@@ -19,7 +19,8 @@ use runner_monitor::host::logging;
 /// Plays runner-monitor's story on loopback.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Keep the endpoints (/metrics, /healthz, /slack/commands) up after the story, until Ctrl-C.
+    /// Keep the endpoints (the status page at /, /api/v1/*, /metrics, /healthz, /slack/commands)
+    /// up after the story, until Ctrl-C.
     #[arg(long)]
     keep_running: bool,
 }
@@ -52,9 +53,10 @@ async fn main() -> ExitCode {
         printer.flush();
         if outcome.is_ok() {
             story::summary(&world, &printer, started.elapsed()).await;
+            story::report(&world).await;
             if args.keep_running {
                 if let Some(addr) = addr {
-                    story::curl_hints(addr);
+                    story::curl_hints(addr, &world.config_file);
                 }
                 Shutdown::on_signals().wait().await;
             }

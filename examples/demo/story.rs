@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use runner_monitor::github::fake::Fault;
 use runner_monitor::host::health::Health;
+use runner_monitor::host::status::Fleet;
+use runner_monitor::host::status::report::{self, ReportFormat};
 use runner_monitor::slack::signature::sign;
 use secrecy::SecretString;
 
@@ -128,15 +130,38 @@ pub async fn summary(world: &World, printer: &Printer<'_>, elapsed: Duration) {
     }
 }
 
-pub fn curl_hints(addr: SocketAddr) {
+/// The uptime report of the demo's store, as `daemon --report --since 1d` prints it.
+pub async fn report(world: &World) {
+    let config = &world.host.config;
+    let fleet = Fleet::gather(
+        world.host.store.as_ref(),
+        &config.github.scopes,
+        chrono::Utc::now(),
+        Duration::from_secs(86_400),
+        config.policy.history_ttl,
+    )
+    .await;
+    println!("\n── report (daemon --report --since 1d) ──────────────────────────");
+    print!("{}", report::render(&fleet, ReportFormat::Markdown));
+}
+
+pub fn curl_hints(addr: SocketAddr, config: &std::path::Path) {
+    println!("\nThe status page: http://{addr}/  (open it in a browser)");
     let body = "command=%2Frunner-history&text=build-1+acme%2Fapi";
     let ts = chrono::Utc::now().timestamp().to_string();
     let signature = sign(&SecretString::from(SIGNING_SECRET), &ts, body.as_bytes());
     println!("\nThe endpoints stay up until Ctrl-C:");
+    println!("  curl http://{addr}/api/v1/status");
+    println!("  curl 'http://{addr}/api/v1/uptime?since=1d'");
     println!("  curl http://{addr}/metrics");
     println!("  curl http://{addr}/healthz");
     println!(
         "  curl -X POST http://{addr}/slack/commands -H 'X-Slack-Request-Timestamp: {ts}' \\\n       -H 'X-Slack-Signature: {signature}' --data '{body}'"
     );
     println!("  (the signature is valid for five minutes, as Slack's are)");
+    println!("The report from the demo's store, while it runs:");
+    println!(
+        "  cargo run --example daemon --features host -- --config {} --report --since 1d [--format csv]",
+        config.display()
+    );
 }

@@ -20,6 +20,8 @@ pub struct World {
     pub host: Host,
     pub api: Scope,
     pub org: Scope,
+    /// The configuration file (in the temporary directory; `daemon --report` can read it).
+    pub config_file: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -73,6 +75,7 @@ signing_secret = "env:DEMO_SIGNING_SECRET"
         let file = dir.path().join("monitor.toml");
         std::fs::write(&file, config)?;
         let config = Loader::new().file(&file).load()?;
+        // `daemon --report` reads this file and finds no GitHub token: the report needs none.
         let secrets = SecretResolver::from_map(HashMap::from([
             (
                 "DEMO_GITHUB_TOKEN".to_owned(),
@@ -88,6 +91,7 @@ signing_secret = "env:DEMO_SIGNING_SECRET"
             host,
             api,
             org,
+            config_file: file,
             _dir: dir,
         })
     }

@@ -14,6 +14,7 @@ pub mod monitor;
 pub mod ports;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod uptime;
 
 pub use engine::{Plan, reconcile};
 pub use model::*;

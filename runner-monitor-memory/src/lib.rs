@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use runner_monitor_core::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version,
+    Settlement, Store, StoreError, Timestamp, Version, overlaps,
 };
 
 /// One scope's data.
@@ -289,5 +289,27 @@ impl Store for MemoryStore {
         let mut scopes: Vec<Scope> = self.lock().scopes.keys().cloned().collect();
         scopes.sort();
         Ok(scopes)
+    }
+
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        // History is keyed by runner name then id: iteration order is the contract's order.
+        Ok(self
+            .lock()
+            .scopes
+            .get(scope)
+            .map(|data| {
+                data.history
+                    .values()
+                    .flat_map(BTreeMap::values)
+                    .filter(|o| overlaps(o, from, to))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 }

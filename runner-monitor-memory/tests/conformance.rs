@@ -66,3 +66,63 @@ async fn ten_thousand_backlog_deliveries_do_not_delay_a_due_one() {
     runner_monitor_core::testing::outbox::due_heads_ignore_a_backlog(&MemoryStore::new(), 10_000)
         .await;
 }
+
+/// A store that leaves `outages_between` to the trait's default (load + `outages` per name).
+#[derive(Debug)]
+struct DefaultRange(MemoryStore);
+
+#[async_trait::async_trait]
+impl runner_monitor_core::Store for DefaultRange {
+    async fn load(
+        &self,
+        scope: &runner_monitor_core::Scope,
+    ) -> Result<runner_monitor_core::ScopeState, runner_monitor_core::StoreError> {
+        self.0.load(scope).await
+    }
+    async fn commit(
+        &self,
+        scope: &runner_monitor_core::Scope,
+        expected: u64,
+        changes: &[runner_monitor_core::Change],
+    ) -> Result<runner_monitor_core::Receipt, runner_monitor_core::StoreError> {
+        self.0.commit(scope, expected, changes).await
+    }
+    async fn pending_deliveries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<runner_monitor_core::Delivery>, runner_monitor_core::StoreError> {
+        self.0.pending_deliveries(limit).await
+    }
+    async fn claim_due(
+        &self,
+        request: &runner_monitor_core::ClaimRequest,
+    ) -> Result<Vec<runner_monitor_core::Delivery>, runner_monitor_core::StoreError> {
+        self.0.claim_due(request).await
+    }
+    async fn settle_delivery(
+        &self,
+        id: &runner_monitor_core::DeliveryId,
+        claim: &runner_monitor_core::Claim,
+        settlement: &runner_monitor_core::Settlement,
+    ) -> Result<(), runner_monitor_core::StoreError> {
+        self.0.settle_delivery(id, claim, settlement).await
+    }
+    async fn outages(
+        &self,
+        scope: &runner_monitor_core::Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<runner_monitor_core::Outage>, runner_monitor_core::StoreError> {
+        self.0.outages(scope, runner, limit).await
+    }
+    async fn scopes(
+        &self,
+    ) -> Result<Vec<runner_monitor_core::Scope>, runner_monitor_core::StoreError> {
+        self.0.scopes().await
+    }
+}
+
+#[tokio::test]
+async fn the_default_outages_between_meets_the_contract() {
+    store::outages_between_selects_by_overlap(&DefaultRange(MemoryStore::new())).await;
+}

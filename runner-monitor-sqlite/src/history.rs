@@ -30,6 +30,33 @@ pub(crate) fn outages(
     Ok(outages)
 }
 
+/// `scope`'s outages overlapping `[from, to)`, by runner then id: one indexed range of the scope.
+pub(crate) fn between(
+    conn: &Connection,
+    scope: &Scope,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Outage>, StoreError> {
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let mut statement = conn
+        .prepare_cached(queries::BETWEEN)
+        .context("reading outages in a range")?;
+    let mut rows = statement
+        .query(params![
+            scope.to_string(),
+            time::encode(from)?,
+            time::encode(to)?
+        ])
+        .context("reading outages in a range")?;
+    let mut outages = Vec::new();
+    while let Some(row) = rows.next().context("reading outages in a range")? {
+        outages.push(outage_from_row(row)?);
+    }
+    Ok(outages)
+}
+
 /// Drops `scope`'s outages resolved before `before` and its deliveries settled before `before`.
 /// Open outages, pending deliveries and outage numbering are never touched.
 pub(crate) fn expire(conn: &Connection, scope: &str, before: Timestamp) -> Result<(), StoreError> {

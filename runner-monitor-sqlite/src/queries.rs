@@ -58,6 +58,14 @@ macro_rules! delivery_columns {
     };
 }
 
+/// A scope's outages overlapping `[?2, ?3)`, by runner then id (the primary key's order).
+pub(crate) const BETWEEN: &str = concat!(
+    "SELECT ",
+    outage_columns!(),
+    " FROM outages WHERE scope = ?1 AND started_at < ?3 \
+     AND (resolved_at IS NULL OR resolved_at > ?2) ORDER BY runner, id"
+);
+
 /// Pending deliveries, oldest first.
 pub(crate) const PENDING: &str = concat!(
     "SELECT ",
@@ -151,6 +159,7 @@ mod tests {
             (OUTAGE_COUNTERS, "PRIMARY KEY"),
             (SCOPES, "INDEX"),
             (HISTORY, "PRIMARY KEY"),
+            (BETWEEN, "PRIMARY KEY"),
             (PENDING, "deliveries_pending"),
             (DUE_FOR_SINK, "deliveries_due"),
             (DUE_CREATED_BEFORE, "deliveries_pending"),

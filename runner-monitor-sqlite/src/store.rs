@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use runner_monitor_core::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Version,
+    Settlement, Store, StoreError, Timestamp, Version,
 };
 
 use crate::error::OpenError;
@@ -132,5 +132,17 @@ impl Store for SqliteStore {
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.worker.run(|conn| load::scopes(conn)).await
+    }
+
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        let scope = scope.clone();
+        self.worker
+            .run(move |conn| history::between(conn, &scope, from, to))
+            .await
     }
 }

@@ -14,3 +14,4 @@ pub mod lambda;
 pub mod logging;
 pub mod metrics;
 pub mod secrets;
+pub mod status;

@@ -7,7 +7,7 @@ mod store;
 
 pub use notifier::{Notifier, NotifyError};
 pub use source::{RunnerSource, SourceError};
-pub use store::{Receipt, Store, StoreError};
+pub use store::{Receipt, Store, StoreError, overlaps};
 
 #[cfg(feature = "mock")]
 pub use notifier::MockNotifier;

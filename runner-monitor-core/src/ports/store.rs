@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::model::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Version,
+    Timestamp, Version,
 };
 
 /// What a successful commit returns.
@@ -55,6 +55,9 @@ pub struct Receipt {
 ///   by an earlier `Retry` or `Released`). Every settlement drops the claim.
 /// - **outages** returns a runner's outages (open and resolved), newest first, at most `limit`.
 /// - **scopes** lists every scope that has been committed.
+/// - **outages_between** returns every outage of a scope, of every runner (forgotten ones too),
+///   that overlaps `[from, to)`: started before `to`, and open or resolved after `from`. Ordered
+///   by runner name, then id. Empty when `from >= to`. Only what history expiry has kept.
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
 /// - Safe to call concurrently from many tasks (and, for shared backends, many processes).
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -121,6 +124,59 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// As for [`load`](Self::load).
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError>;
+
+    /// Every outage of `scope` overlapping `[from, to)` (open ones included), by runner name then
+    /// id: what uptime is computed from.
+    ///
+    /// The default reads [`load`](Self::load) for the runner names that ever had an outage and
+    /// then [`outages`](Self::outages) per name: correct for any store, but one round trip per
+    /// name; every store of this workspace overrides it with one query.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load).
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        if from >= to {
+            return Ok(Vec::new());
+        }
+        let state = self.load(scope).await?;
+        let mut found = Vec::new();
+        for name in state.last_outage_ids.keys() {
+            let mut outages = self.outages(scope, name, usize::MAX).await?;
+            outages.retain(|o| overlaps(o, from, to));
+            outages.reverse();
+            found.extend(outages);
+        }
+        Ok(found)
+    }
+}
+
+/// Whether `outage` overlaps `[from, to)`, as [`Store::outages_between`] selects: started before
+/// `to`, and still open or resolved after `from`; nothing overlaps an empty range (`from >= to`).
+/// Stores that filter in memory use it.
+///
+/// # Examples
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use runner_monitor_core::{Outage, RunnerStatus, overlaps};
+/// let t = |s| Utc.timestamp_opt(s, 0).unwrap();
+/// let mut o = Outage {
+///     runner: "a".into(), id: 1, runner_id: 7, trigger: RunnerStatus::Offline,
+///     started_at: t(100), resolved_at: None, resolution: None,
+///     description: String::new(), reminders: 0, last_reminded_at: None,
+/// };
+/// assert!(overlaps(&o, t(0), t(101)), "open and started inside");
+/// assert!(!overlaps(&o, t(0), t(100)), "starts at the end: outside");
+/// o.resolved_at = Some(t(200));
+/// assert!(!overlaps(&o, t(200), t(300)), "ended at the start: outside");
+/// assert!(!overlaps(&o, t(150), t(150)), "empty range");
+/// ```
+pub fn overlaps(outage: &Outage, from: Timestamp, to: Timestamp) -> bool {
+    from < to && outage.started_at < to && outage.resolved_at.is_none_or(|end| end > from)
 }
 
 /// Why a store operation failed.

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::model::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Version,
+    Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 
@@ -26,7 +26,7 @@ pub struct StoreCounts {
     pub outbox_rows: usize,
     /// `settle_delivery` calls.
     pub settles: usize,
-    /// `outages` and `scopes` calls.
+    /// `outages`, `outages_between` and `scopes` calls.
     pub other_reads: usize,
 }
 
@@ -134,5 +134,15 @@ impl Store for CountingStore {
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.other_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.scopes().await
+    }
+
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        self.other_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.outages_between(scope, from, to).await
     }
 }

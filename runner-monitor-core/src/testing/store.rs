@@ -21,6 +21,7 @@ pub async fn run_all(store: &dyn Store) {
     resolve_and_remind_require_open_outage(store).await;
     history_newest_first_with_limit(store).await;
     history_ttl_keeps_open_outages(store).await;
+    outages_between_selects_by_overlap(store).await;
     outbox_order_and_settle(store).await;
     scopes_independent(store).await;
     super::store_gaps::run_all(store).await;
@@ -774,4 +775,136 @@ pub async fn scopes_independent(store: &dyn Store) {
         scopes.contains(&first) && scopes.contains(&second),
         "{scopes:?}"
     );
+}
+
+// ---- outages_between (uptime history) -------------------------------------------------------
+
+/// `outages_between`: every runner's outages overlapping `[from, to)` (boundaries exclusive),
+/// open ones and forgotten runners' included, by runner then id, other scopes excluded, only what
+/// expiry kept.
+pub async fn outages_between_selects_by_overlap(store: &dyn Store) {
+    let scope = scope("outages-between");
+    let other = scope_between_other();
+    let resolved = |runner: &str, id, from, to| {
+        let mut o = outage(runner, id, at(from));
+        o.resolved_at = Some(at(to));
+        o.resolution = Some(Resolution::Recovered(RunnerStatus::Idle));
+        o
+    };
+    let day = 86_400;
+    // Written out of name order, so the order of the answer is the store's doing.
+    let c1 = resolved("c", 1, 1_500, day + 100); // across midnight
+    let b1 = resolved("b", 1, 0, 500);
+    let b2 = resolved("b", 2, 3_000, 4_000);
+    let a1 = resolved("a", 1, 1_000, 2_000);
+    let mut a2 = outage("a", 2, at(5_000)); // still open
+    a2.reminders = 1;
+    a2.last_reminded_at = Some(at(5_060));
+    let mut v = 0;
+    for o in [&c1, &b1, &b2, &a1] {
+        let mut open = o.clone();
+        open.resolved_at = None;
+        open.resolution = None;
+        v = commit_ok(
+            store,
+            &scope,
+            v,
+            &[
+                Change::PutRunner(runner_record(&o.runner, 1, RunnerStatus::Offline, at(0))),
+                Change::OpenOutage(open),
+            ],
+        )
+        .await;
+        v = commit_ok(
+            store,
+            &scope,
+            v,
+            &[Change::ResolveOutage {
+                runner: o.runner.clone(),
+                id: o.id,
+                resolved_at: o.resolved_at.unwrap_or_else(|| at(0)),
+                resolution: Resolution::Recovered(RunnerStatus::Idle),
+            }],
+        )
+        .await;
+    }
+    let mut a2_open = a2.clone();
+    a2_open.reminders = 0;
+    a2_open.last_reminded_at = None;
+    v = commit_ok(
+        store,
+        &scope,
+        v,
+        &[
+            Change::OpenOutage(a2_open),
+            Change::RecordReminder {
+                runner: "a".into(),
+                id: 2,
+                at: at(5_060),
+            },
+            // Forgotten runners keep their history.
+            Change::DeleteRunner { name: "b".into() },
+        ],
+    )
+    .await;
+    commit_ok(
+        store,
+        &other,
+        0,
+        &[
+            Change::PutRunner(runner_record("a", 1, RunnerStatus::Offline, at(0))),
+            Change::OpenOutage(outage("a", 1, at(1_000))),
+        ],
+    )
+    .await;
+
+    let between = |from: i64, to: i64| {
+        let scope = scope.clone();
+        async move {
+            store
+                .outages_between(&scope, at(from), at(to))
+                .await
+                .unwrap_or_else(|e| panic!("outages_between failed: {e}"))
+        }
+    };
+    assert_eq!(
+        between(600, 4_500).await,
+        [a1.clone(), b2.clone(), c1.clone()],
+        "overlapping outages of every runner (forgotten too), by runner then id, whole"
+    );
+    assert_eq!(
+        between(2_000, 3_000).await,
+        std::slice::from_ref(&c1),
+        "an outage ending at `from` or starting at `to` is outside"
+    );
+    assert_eq!(
+        between(6_000, 7_000).await,
+        [a2.clone(), c1.clone()],
+        "open outages reach to now"
+    );
+    assert!(
+        between(7_000, 7_000).await.is_empty() && between(7_000, 6_000).await.is_empty(),
+        "an empty range has no outages"
+    );
+    assert_eq!(
+        between(-day, 10 * day).await,
+        [a1.clone(), a2.clone(), b1.clone(), b2.clone(), c1.clone()],
+        "the whole history, and no other scope's"
+    );
+    commit_ok(
+        store,
+        &scope,
+        v,
+        &[Change::ExpireHistory { before: at(2_500) }],
+    )
+    .await;
+    assert_eq!(
+        between(-day, 10 * day).await,
+        [a2, b2, c1],
+        "expired outages are gone from the range too"
+    );
+}
+
+fn scope_between_other() -> Scope {
+    Scope::org("conformance-outages-between")
 }

@@ -1,13 +1,15 @@
-//! `outages`: a runner's history across every GitHub id it has had.
+//! `outages`: a runner's history across every GitHub id it has had; `outages_between`: a scope's
+//! outages overlapping a time range.
 
 use std::collections::BTreeSet;
 
 use futures::{StreamExt as _, TryStreamExt as _};
-use runner_monitor_core::{Outage, Scope, StoreError};
+use runner_monitor_core::{Outage, Scope, StoreError, Timestamp, overlaps};
 
 use super::StatelyStore;
+use super::snapshot::Snapshot;
 use crate::client::ListOptions;
-use crate::items::{OutageEvent, StoredItem};
+use crate::items::{OutageEvent, Runner, StoredItem};
 use crate::keys;
 
 /// GitHub ids whose history is read at once.
@@ -74,5 +76,44 @@ pub(super) async fn outages(
     outages.sort_by(|a, b| b.id.cmp(&a.id).then(b.started_at.cmp(&a.started_at)));
     outages.dedup_by(|a, b| a.id == b.id);
     outages.truncate(limit);
+    Ok(outages)
+}
+
+/// The scope's outages overlapping `[from, to)`, by runner name then id: one list of the group
+/// (outages, and runners to name the original's nameless items), filtered here. StatelyDB cannot
+/// filter by time; the group holds only what the history TTL kept.
+pub(super) async fn between(
+    store: &StatelyStore,
+    scope: &Scope,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Outage>, StoreError> {
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let options = ListOptions {
+        item_types: [Runner::TYPE, OutageEvent::TYPE]
+            .map(str::to_owned)
+            .to_vec(),
+        ..ListOptions::default()
+    };
+    let items = store
+        .client
+        .list_all(&keys::repo(&scope.to_string()), &options)
+        .await?;
+    let snapshot = Snapshot::from_items(scope, &items)?;
+    let mut outages = Vec::new();
+    for event in &snapshot.outages {
+        let Some(name) = snapshot.runner_name(event) else {
+            continue;
+        };
+        let mut outage = event.outage()?;
+        outage.runner = name.to_owned();
+        if overlaps(&outage, from, to) {
+            outages.push(outage);
+        }
+    }
+    outages.sort_by(|a, b| (&a.runner, a.id).cmp(&(&b.runner, b.id)));
+    outages.dedup_by(|a, b| a.runner == b.runner && a.id == b.id);
     Ok(outages)
 }

@@ -14,6 +14,7 @@
 //! | `settle_delivery` | 1 transaction (3 exchanges) | 1 transaction |
 //! | `outages` | 1 get + 1 list per GitHub id the runner has had | 0 |
 //! | `scopes` | 1 list of the index | 0 |
+//! | `outages_between` | 1 list of the group (runners and outages) | 0 |
 
 mod commit;
 mod history;
@@ -28,7 +29,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use runner_monitor_core::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Version,
+    Settlement, Store, StoreError, Timestamp, Version,
 };
 
 use crate::client::StatelyClient;
@@ -155,5 +156,14 @@ impl Store for StatelyStore {
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         index::scopes(self).await
+    }
+
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        history::between(self, scope, from, to).await
     }
 }

@@ -18,6 +18,7 @@ pub use error::BuildError;
 
 use super::config::Config;
 use super::secrets::SecretResolver;
+use super::status::StatusAuth;
 
 /// Everything a host runs, built from configuration.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct Host {
     pub github: GitHubSource,
     /// The slash-command handler, when `[slash_commands]` is configured.
     pub slash: Option<Arc<SlashCommands>>,
+    /// The status page's credentials, when `[status_page]` asks for them.
+    pub status_auth: Option<Arc<StatusAuth>>,
 }
 
 impl Host {
@@ -62,6 +65,9 @@ impl Host {
         for (name, notifier) in notifiers {
             builder = builder.sink(name, notifier);
         }
+        let status_auth = StatusAuth::from_config(&config.status_page, secrets)
+            .await?
+            .map(Arc::new);
         let monitor = builder
             .build()
             .map_err(|error| BuildError::component("monitor", error))?;
@@ -71,6 +77,7 @@ impl Host {
             store,
             github,
             slash,
+            status_auth,
         })
     }
 }

@@ -24,6 +24,7 @@ pub const SECTIONS: &[&str] = &[
     "monitor",
     "sinks",
     "slash_commands",
+    "status_page",
 ];
 
 /// One override that was applied: the variable and the key path it set (`policy.open_after`,

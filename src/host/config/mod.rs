@@ -30,6 +30,7 @@ mod render;
 mod secret_ref;
 mod serde_helpers;
 mod sinks;
+mod status_page;
 mod store;
 mod validate;
 
@@ -44,6 +45,7 @@ pub use load::{Loader, load};
 pub use render::render_effective;
 pub use secret_ref::{SecretRef, SecretRefError};
 pub use sinks::{PagerDutySinkConfig, SINK_KINDS, SinkConfig, SlackSinkConfig, WebhookSinkConfig};
+pub use status_page::StatusPageConfig;
 pub use store::{StatelyStoreConfig, StoreConfig};
 
 /// The whole configuration of a host. Every section has defaults; only `github.scopes` is
@@ -68,6 +70,8 @@ pub struct Config {
     /// `[slash_commands]`: Slack slash commands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slash_commands: Option<SlashCommandsConfig>,
+    /// `[status_page]`: the status page and JSON API.
+    pub status_page: StatusPageConfig,
 }
 
 impl Config {
@@ -109,6 +113,12 @@ impl Config {
                 "slash_commands.signing_secret".to_owned(),
                 slash.signing_secret.clone(),
             ));
+        }
+        if let Some(token) = &self.status_page.bearer_token {
+            refs.push(("status_page.bearer_token".to_owned(), token.clone()));
+        }
+        if let Some(password) = &self.status_page.password {
+            refs.push(("status_page.password".to_owned(), password.clone()));
         }
         refs
     }

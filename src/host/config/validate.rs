@@ -52,6 +52,9 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
             ),
         );
     }
+    if let Some((key, message)) = config.status_page.problem() {
+        return fail(key, message);
+    }
     if config.monitor.concurrency == 0 {
         return fail("monitor.concurrency", "must be at least 1");
     }

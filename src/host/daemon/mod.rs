@@ -82,6 +82,9 @@ pub async fn run_with(args: &Args, shutdown: Shutdown, io: Io<'_>) -> u8 {
     if args.check_config {
         return check_config(&config, &secrets, stdout).await;
     }
+    if args.report {
+        return report(args, &config, &secrets, stdout, stderr).await;
+    }
     let host = match Host::build(config, &secrets).await {
         Ok(host) => host,
         Err(error) => {
@@ -108,6 +111,41 @@ pub async fn run_with(args: &Args, shutdown: Shutdown, io: Io<'_>) -> u8 {
             EXIT_ERROR
         }
     }
+}
+
+/// Prints the uptime report of the configured scopes from the store.
+async fn report(
+    args: &Args,
+    config: &Config,
+    secrets: &SecretResolver,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> u8 {
+    let store = match super::build::build_store(config, secrets).await {
+        Ok(store) => store,
+        Err(error) => {
+            let _ = writeln!(err, "runner-monitor: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    let since = args.since.unwrap_or(super::status::DEFAULT_SINCE);
+    let fleet = super::status::Fleet::gather(
+        store.as_ref(),
+        &config.github.scopes,
+        chrono::Utc::now(),
+        since,
+        config.policy.history_ttl,
+    )
+    .await;
+    let _ = write!(
+        out,
+        "{}",
+        super::status::report::render(&fleet, args.format)
+    );
+    if fleet.scopes.iter().any(|s| s.error.is_some()) {
+        return EXIT_ERROR;
+    }
+    EXIT_HEALTHY
 }
 
 /// Prints the effective configuration and whether each secret can be read; 0 if all can.

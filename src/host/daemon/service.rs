@@ -14,6 +14,7 @@ use super::shutdown::Shutdown;
 use crate::host::build::Host;
 use crate::host::health::Health;
 use crate::host::http::{self, HttpState};
+use crate::host::status::{self, StatusPage};
 
 /// Why the daemon could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -104,10 +105,14 @@ impl Daemon {
                 metrics: Some(self.metrics.clone()),
                 slash: self.host.slash.clone(),
             };
-            if let Ok(addr) = listener.local_addr() {
-                info!(%addr, "serving /healthz, /metrics and /slack/commands");
+            let mut router = http::router(state);
+            if self.host.config.status_page.enabled {
+                router = router.merge(status::router(StatusPage::for_host(&self.host)));
             }
-            tokio::spawn(http::serve(listener, http::router(state), async move {
+            if let Ok(addr) = listener.local_addr() {
+                info!(%addr, "serving /healthz, /metrics, /slack/commands and the status page");
+            }
+            tokio::spawn(http::serve(listener, router, async move {
                 let _ = http_stopped.await;
             }))
         });
