@@ -42,6 +42,8 @@ pub async fn fully_populated_scope_record_round_trips(store: &dyn Store) {
         }),
         last_incident_id: 4,
         history_expired_at: Some(at(5)),
+        suspect_since: Some(at(15)),
+        clock_jump_at: Some(at(25)),
     };
     let v = commit_ok(store, &scope, 0, &[Change::PutScope(record.clone())]).await;
     let state = load_ok(store, &scope).await;
