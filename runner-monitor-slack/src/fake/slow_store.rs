@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState, Settlement, Store,
-    StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
+    Settlement, Store, StoreError, Version,
 };
 
 /// Wraps a store; `load` and `outages` sleep for the configured delay first. Counts the loads.
@@ -52,12 +52,16 @@ impl Store for SlowStore {
     async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
         self.inner.pending_deliveries(limit).await
     }
+    async fn claim_due(&self, request: &ClaimRequest) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.claim_due(request).await
+    }
     async fn settle_delivery(
         &self,
         id: &DeliveryId,
+        claim: &Claim,
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
-        self.inner.settle_delivery(id, settlement).await
+        self.inner.settle_delivery(id, claim, settlement).await
     }
     async fn outages(
         &self,

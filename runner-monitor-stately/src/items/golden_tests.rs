@@ -157,7 +157,7 @@ fn repository_trust_fields_golden_bytes() {
         clock_jump_at: Some(ms(2000)),
         ..ScopeRecord::default()
     };
-    let item = Repository::new(&Scope::org("acme"), 1, &record);
+    let item = Repository::new(&Scope::org("acme"), "org:acme", 1, &record);
     let bytes = item.encode_to_vec();
     #[rustfmt::skip]
     let tail: &[u8] = &[

@@ -99,9 +99,9 @@ pub(super) async fn between(
     };
     let items = store
         .client
-        .list_all(&keys::repo(&scope.to_string()), &options)
+        .list_all(&keys::repo(&store.groups.repo_id(scope)), &options)
         .await?;
-    let snapshot = Snapshot::from_items(scope, &items)?;
+    let snapshot = Snapshot::from_items(&store.groups, scope, &items)?;
     let mut outages = Vec::new();
     for event in &snapshot.outages {
         let Some(name) = snapshot.runner_name(event) else {
