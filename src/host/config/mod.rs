@@ -44,7 +44,7 @@ pub use load::{Loader, load};
 pub use render::render_effective;
 pub use secret_ref::{SecretRef, SecretRefError};
 pub use sinks::SinkConfig;
-pub use store::{StatelyStoreConfig, StoreConfig};
+pub use store::{StatelyLayout, StatelyStoreConfig, StoreConfig};
 
 /// The whole configuration of a host. Every section has defaults; only `github.scopes` is
 /// required.
