@@ -207,5 +207,8 @@ async fn the_original_stately_layout_refuses_two_repositories_of_one_name() {
     let error = build(text(r#"["acme/api"]"#, "layout = \"v2\"\n"))
         .await
         .unwrap_err();
-    assert!(error.contains("unknown variant `v2`, expected `v3` or `original`"), "{error}");
+    assert!(
+        error.contains("unknown variant `v2`, expected `v3` or `original`"),
+        "{error}"
+    );
 }

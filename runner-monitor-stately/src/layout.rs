@@ -169,7 +169,9 @@ impl GroupMap {
         }
         let other = match scope {
             // Our org scope took this group over.
-            Scope::Repo { .. } if stored.scope_kind == "org" => Some(format!("org:{}", stored.owner)),
+            Scope::Repo { .. } if stored.scope_kind == "org" => {
+                Some(format!("org:{}", stored.owner))
+            }
             Scope::Repo { owner, .. }
                 if !stored.owner.is_empty() && !stored.owner.eq_ignore_ascii_case(owner) =>
             {
@@ -180,7 +182,9 @@ impl GroupMap {
             Scope::Org(_) if stored.scope_kind == "repo" => {
                 Some(format!("{}/{}", stored.owner, stored.name))
             }
-            Scope::Org(org) if stored.scope_kind == "org" && !stored.owner.eq_ignore_ascii_case(org) => {
+            Scope::Org(org)
+                if stored.scope_kind == "org" && !stored.owner.eq_ignore_ascii_case(org) =>
+            {
                 Some(format!("org:{}", stored.owner))
             }
             _ => None,

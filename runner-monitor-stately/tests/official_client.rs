@@ -23,8 +23,8 @@ use runner_monitor_core::testing::{RecordingNotifier, ScriptedSource, observed, 
 use runner_monitor_core::{
     Change, Monitor, NotificationKind, Observation, Resolution, RunnerStatus, Scope, Store,
 };
-use runner_monitor_stately::{Layout, StatelyStore};
 use runner_monitor_stately::emulator::Emulator;
+use runner_monitor_stately::{Layout, StatelyStore};
 
 fn project() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/official_client")
@@ -152,9 +152,19 @@ async fn a_store_the_original_wrote_is_taken_over_in_place() {
     let state = store.load(&scope).await.expect("load");
     assert_eq!(state.version, 0, "never committed by runner-monitor");
     let names: Vec<&str> = state.runners.keys().map(String::as_str).collect();
-    assert_eq!(names, ["lnx", "mbp", "org-1"], "the org's runners, where the original put them");
-    assert!(state.runners.values().all(|r| r.ever_healthy), "established");
-    assert_eq!(state.open_outages["mbp"].id, 2, "the original's open outage");
+    assert_eq!(
+        names,
+        ["lnx", "mbp", "org-1"],
+        "the org's runners, where the original put them"
+    );
+    assert!(
+        state.runners.values().all(|r| r.ever_healthy),
+        "established"
+    );
+    assert_eq!(
+        state.open_outages["mbp"].id, 2,
+        "the original's open outage"
+    );
     assert_eq!(state.next_outage_id("mbp"), 3);
 
     let store: Arc<dyn Store> = Arc::new(store);

@@ -143,7 +143,8 @@ mod tests {
     #[test]
     fn a_group_written_by_the_original_loads() {
         let scope: Scope = "o/r".parse().expect("scope");
-        let snapshot = Snapshot::from_items(&GroupMap::default(), &scope, &original_items()).expect("decode");
+        let snapshot =
+            Snapshot::from_items(&GroupMap::default(), &scope, &original_items()).expect("decode");
         let state = snapshot.state().expect("state");
         assert_eq!(state.version, 0, "the original never wrote a version");
         assert!(state.runners.contains_key("mbp"));
@@ -159,7 +160,8 @@ mod tests {
     #[test]
     fn items_of_other_scopes_are_ignored() {
         let other: Scope = "o/r2".parse().expect("scope");
-        let snapshot = Snapshot::from_items(&GroupMap::default(), &other, &original_items()).expect("decode");
+        let snapshot =
+            Snapshot::from_items(&GroupMap::default(), &other, &original_items()).expect("decode");
         assert!(snapshot.repository.is_none() && snapshot.runners.is_empty());
         assert!(snapshot.outages.is_empty());
     }

@@ -347,7 +347,8 @@ mod tests {
             item(DeliveryItem::TYPE, &pending),
         ]
         .into();
-        let snapshot = Snapshot::from_items(&crate::layout::GroupMap::default(), &scope, &items).expect("snapshot");
+        let snapshot = Snapshot::from_items(&crate::layout::GroupMap::default(), &scope, &items)
+            .expect("snapshot");
         let changes = [Change::ExpireHistory { before: at(1_000) }];
         let mut after = snapshot.state().expect("state");
         after.apply(&changes).expect("valid");

@@ -39,6 +39,6 @@ pub(crate) async fn store(
         }
         StoreConfig::Stately(stately) => {
             super::stately::store(stately, scopes, history_ttl, secrets).await
-        },
+        }
     }
 }
