@@ -205,3 +205,56 @@ signing_secret = "env:SIGNING"
         assert!(!debug.contains(secret), "{secret} in {debug}");
     }
 }
+
+/// `[store] layout = "original"`: two repositories of one name would share the original's
+/// `/repo-<name>` group, so the build refuses them, naming both (no request is sent).
+#[cfg(feature = "stately")]
+#[tokio::test]
+async fn the_original_stately_layout_refuses_two_repositories_of_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("monitor.toml");
+    let text = |scopes: &str, store: &str| {
+        format!(
+            "[github]\nscopes = {scopes}\n[store]\nkind = \"stately\"\nstore_id = 7\n\
+             endpoint = \"http://127.0.0.1:9\"\n{store}"
+        )
+    };
+    let build = |text: String| {
+        let path = path.clone();
+        async move {
+            std::fs::write(&path, text).unwrap();
+            let config = Loader::new().file(path).load().map_err(|e| e.to_string())?;
+            Host::build(config, &resolver(&[("GITHUB_TOKEN", "t")]))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    };
+    let error = build(text(r#"["a/foo", "b/foo"]"#, "layout = \"original\"\n"))
+        .await
+        .unwrap_err();
+    assert!(
+        error.starts_with("store.layout: ") && error.contains("a/foo") && error.contains("b/foo"),
+        "{error}"
+    );
+    build(text(r#"["a/foo", "b/foo"]"#, "layout = \"v3\"\n"))
+        .await
+        .unwrap();
+    build(text(
+        r#"["org:acme"]"#,
+        "layout = \"original\"\norg_groups = { acme = \"api\" }\n",
+    ))
+    .await
+    .unwrap();
+    let error = build(text(r#"["org:acme"]"#, "org_groups = { acme = \"api\" }\n"))
+        .await
+        .unwrap_err();
+    assert!(error.contains("store.org_groups"), "{error}");
+    let error = build(text(r#"["acme/api"]"#, "layout = \"v2\"\n"))
+        .await
+        .unwrap_err();
+    assert!(
+        error.contains("unknown variant `v2`, expected `v3` or `original`"),
+        "{error}"
+    );
+}

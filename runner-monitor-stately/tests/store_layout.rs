@@ -45,7 +45,7 @@ async fn a_repository_scope_is_keyed_by_its_name_only() {
     );
     let state = store.load(&scope).await.expect("load");
     assert_eq!((state.version, state.open_outages["r1"].id), (1, 1));
-    assert_eq!(store.scopes().await.expect("scopes"), [scope.clone()]);
+    assert_eq!(store.scopes().await.expect("scopes"), [scope]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -90,7 +90,13 @@ pub async fn build_store(
     config: &Config,
     secrets: &SecretResolver,
 ) -> Result<Arc<dyn Store>, BuildError> {
-    store::store(&config.store, config.policy.history_ttl, secrets).await
+    store::store(
+        &config.store,
+        &config.github.scopes,
+        config.policy.history_ttl,
+        secrets,
+    )
+    .await
 }
 
 /// The slash-command handler `[slash_commands]` describes, answering from `store` about

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use runner_monitor_core::Store;
+use runner_monitor_core::{Scope, Store};
 use runner_monitor_memory::MemoryStore;
 use runner_monitor_sqlite::SqliteStore;
 
@@ -14,6 +14,7 @@ use crate::host::secrets::SecretResolver;
 /// Opens the configured store. SQLite opening (an integrity check) runs on a blocking thread.
 pub(crate) async fn store(
     config: &StoreConfig,
+    scopes: &[Scope],
     history_ttl: Duration,
     secrets: &SecretResolver,
 ) -> Result<Arc<dyn Store>, BuildError> {
@@ -36,6 +37,8 @@ pub(crate) async fn store(
                 .map_err(|error| BuildError::component("store.path", error))?;
             Ok(Arc::new(store))
         }
-        StoreConfig::Stately(stately) => super::stately::store(stately, history_ttl, secrets).await,
+        StoreConfig::Stately(stately) => {
+            super::stately::store(stately, scopes, history_ttl, secrets).await
+        }
     }
 }

@@ -46,7 +46,7 @@ pub use render::render_effective;
 pub use secret_ref::{SecretRef, SecretRefError};
 pub use sinks::{PagerDutySinkConfig, SINK_KINDS, SinkConfig, SlackSinkConfig, WebhookSinkConfig};
 pub use status_page::StatusPageConfig;
-pub use store::{StatelyStoreConfig, StoreConfig};
+pub use store::{StatelyLayout, StatelyStoreConfig, StoreConfig};
 
 /// The whole configuration of a host. Every section has defaults; only `github.scopes` is
 /// required.

@@ -1,5 +1,6 @@
 //! `[store]`: where state, outage history and the delivery outbox live.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,26 @@ pub struct StatelyStoreConfig {
     /// Default `default`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_id: Option<String>,
+    /// Which group holds a scope: `v3` (default; `/repo-owner%/name`) or `original` (the
+    /// TypeScript monitor's `/repo-<name>`, to take over its store in place).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<StatelyLayout>,
+    /// `layout = "original"` only: organization -> the repository name whose group holds its
+    /// runners, e.g. `{ acme = "api" }` (the original stored org runners in each repository's
+    /// group). Unmapped organizations get their own group.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub org_groups: BTreeMap<String, String>,
+}
+
+/// `[store] layout` for `kind = "stately"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatelyLayout {
+    /// Every scope its own group keyed by its canonical id.
+    #[default]
+    V3,
+    /// The original monitor's: groups keyed by repository name only.
+    Original,
 }
 
 impl StoreConfig {

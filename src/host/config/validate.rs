@@ -75,6 +75,15 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
     {
         return fail("store.store_id", "missing: the StatelyDB store id");
     }
+    if let StoreConfig::Stately(stately) = &config.store
+        && !stately.org_groups.is_empty()
+        && stately.layout != Some(super::StatelyLayout::Original)
+    {
+        return fail(
+            "store.org_groups",
+            "only with layout = \"original\" (the v3 layout gives every organization its own group)",
+        );
+    }
     validate_sinks(&config.sinks)
 }
 
