@@ -10,6 +10,9 @@ use runner_monitor_core::{Outage, RunnerRecord, Scope, ScopeRecord, Store, Times
 /// Days in the uptime bar.
 pub const BAR_DAYS: u32 = 30;
 
+/// Scopes read at once.
+const SCOPE_CONCURRENCY: usize = 8;
+
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
 
@@ -90,12 +93,18 @@ impl Fleet {
     ) -> Fleet {
         let reach = since.max(DAY * (BAR_DAYS + 1));
         let from = before(now, reach);
-        let views = futures::future::join_all(
-            scopes
-                .iter()
-                .map(|scope| scope_view(store, scope, now, from, since, history_ttl)),
-        )
-        .await;
+        // A few scopes at a time, in order: a page must not flood a shared backend.
+        let mut views = Vec::with_capacity(scopes.len());
+        for chunk in scopes.chunks(SCOPE_CONCURRENCY) {
+            views.extend(
+                futures::future::join_all(
+                    chunk
+                        .iter()
+                        .map(|scope| scope_view(store, scope, now, from, since, history_ttl)),
+                )
+                .await,
+            );
+        }
         Fleet {
             now,
             since,
