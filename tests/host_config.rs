@@ -228,6 +228,16 @@ fn a_broken_file_names_file_key_and_problem() {
             "store.store_id",
             &["missing"],
         ),
+        (
+            "[github]\nscopes = [\"a/b\"]\n[monitor]\ndispatch_budget = \"1m\"\ndelivery_lease = \"30s\"\n",
+            "monitor.delivery_lease",
+            &["longer than dispatch_budget"],
+        ),
+        (
+            "[github]\nscopes = [\"a/b\"]\n[monitor]\ndispatch_budget = \"0s\"\n",
+            "monitor.dispatch_budget",
+            &["positive"],
+        ),
     ];
     for (text, key, fragments) in cases {
         let error = error_of(text, &[]);

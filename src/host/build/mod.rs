@@ -58,6 +58,8 @@ impl Host {
             .concurrency(config.monitor.concurrency)
             .max_conflict_retries(config.monitor.max_conflict_retries)
             .delivery_batch(config.monitor.delivery_batch)
+            .dispatch_budget(config.monitor.dispatch_budget)
+            .delivery_lease(config.monitor.delivery_lease)
             .delivery_backoff(DeliveryBackoff {
                 base: config.monitor.delivery_retry_base,
                 max: config.monitor.delivery_retry_max,

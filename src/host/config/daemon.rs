@@ -82,6 +82,14 @@ pub struct MonitorConfig {
     /// Longest delay between delivery attempts. Default 30 min.
     #[serde(with = "humantime_serde")]
     pub delivery_retry_max: Duration,
+    /// How long one dispatch may send before it leaves the rest for the next cycle (a backlog
+    /// never starves polling). Default 20 s.
+    #[serde(with = "humantime_serde")]
+    pub dispatch_budget: Duration,
+    /// How long a claim on a delivery keeps other monitors on the same store from sending it;
+    /// must outlast `dispatch_budget` plus the slowest send. Default 5 min.
+    #[serde(with = "humantime_serde")]
+    pub delivery_lease: Duration,
 }
 
 impl Default for MonitorConfig {
@@ -92,6 +100,8 @@ impl Default for MonitorConfig {
             delivery_batch: 1_000,
             delivery_retry_base: Duration::from_secs(30),
             delivery_retry_max: Duration::from_secs(30 * 60),
+            dispatch_budget: runner_monitor_core::monitor::DEFAULT_DISPATCH_BUDGET,
+            delivery_lease: runner_monitor_core::monitor::DEFAULT_DELIVERY_LEASE,
         }
     }
 }

@@ -70,6 +70,15 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
     if config.monitor.delivery_batch == 0 {
         return fail("monitor.delivery_batch", "must be at least 1");
     }
+    if config.monitor.dispatch_budget.is_zero() {
+        return fail("monitor.dispatch_budget", "must be positive");
+    }
+    if config.monitor.delivery_lease <= config.monitor.dispatch_budget {
+        return fail(
+            "monitor.delivery_lease",
+            "must be longer than dispatch_budget plus the slowest send (default 5m)",
+        );
+    }
     if let StoreConfig::Stately(stately) = &config.store
         && stately.store_id.is_none()
     {

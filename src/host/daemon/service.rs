@@ -175,6 +175,10 @@ pub(crate) async fn run_cycle(host: &Host, health: &Health) -> CycleReport {
         sent = report.deliveries.sent,
         retried = report.deliveries.retried,
         failed = report.deliveries.failed,
+        deferred = report.deliveries.deferred,
+        lease_lost = report.deliveries.lease_lost,
+        budget_exhausted = report.deliveries.budget_exhausted,
+        held = report.scopes.iter().filter(|s| s.held.is_some()).count(),
         scope_errors = errors,
         millis = elapsed.as_millis() as u64,
         "cycle done"
