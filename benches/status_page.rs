@@ -28,11 +28,12 @@ fn bench(c: &mut Criterion) {
     runtime.block_on(async {
         for scope in &scopes {
             let seen = now - chrono::Duration::days(31);
-            let mut changes = Vec::new();
-            let mut resolves = Vec::new();
+            let mut puts = Vec::new();
+            let mut opens = vec![Vec::new(); 10];
+            let mut closes = vec![Vec::new(); 10];
             for r in 0..RUNNERS {
                 let name = format!("runner-{r:02}");
-                changes.push(Change::PutRunner(runner_record(
+                puts.push(Change::PutRunner(runner_record(
                     &name,
                     r as u64,
                     RunnerStatus::Idle,
@@ -40,8 +41,9 @@ fn bench(c: &mut Criterion) {
                 )));
                 for id in 1..=10u64 {
                     let start = seen + chrono::Duration::hours(id as i64 * 72 + r as i64);
-                    changes.push(Change::OpenOutage(outage(&name, id, start)));
-                    resolves.push(Change::ResolveOutage {
+                    let generation = (id - 1) as usize;
+                    opens[generation].push(Change::OpenOutage(outage(&name, id, start)));
+                    closes[generation].push(Change::ResolveOutage {
                         runner: name.clone(),
                         id,
                         resolved_at: start + chrono::Duration::minutes(20),
@@ -51,24 +53,18 @@ fn bench(c: &mut Criterion) {
             }
             // One commit per outage generation keeps "one open outage per runner".
             let mut version = store
-                .commit(scope, 0, &changes[..RUNNERS])
+                .commit(scope, 0, &puts)
                 .await
                 .expect("runners")
                 .version;
-            for id in 0..10 {
-                let opens: Vec<Change> = (0..RUNNERS)
-                    .map(|r| changes[RUNNERS + r * 10 + id].clone())
-                    .collect();
-                let closes: Vec<Change> = (0..RUNNERS)
-                    .map(|r| resolves[r * 10 + id].clone())
-                    .collect();
+            for (open, close) in opens.iter().zip(&closes) {
                 version = store
-                    .commit(scope, version, &opens)
+                    .commit(scope, version, open)
                     .await
                     .expect("open")
                     .version;
                 version = store
-                    .commit(scope, version, &closes)
+                    .commit(scope, version, close)
                     .await
                     .expect("close")
                     .version;
