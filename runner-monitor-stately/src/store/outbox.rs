@@ -127,7 +127,7 @@ pub(super) async fn claim_due(
         if claimed.len() >= request.limit {
             break;
         }
-        let repo_id = scope.to_string();
+        let repo_id = store.groups.repo_id(&scope);
         let prefix = keys::deliveries_prefix(&repo_id);
         // A plain read first: most scopes have nothing due, and need no transaction.
         let items = store.client.list_all(&prefix, &options).await?;
