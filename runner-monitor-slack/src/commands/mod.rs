@@ -16,6 +16,9 @@
 mod headers;
 mod help;
 mod history;
+mod load_all;
+mod locate;
+mod overview;
 mod reply;
 mod request;
 mod response_url;
@@ -333,6 +336,9 @@ impl Answers {
                     .map_or_else(|| "acme/api".to_owned(), |s| escape(&s.to_string()))
             ));
         }
+        if args.is_empty() && self.scopes.len() > 1 {
+            return self.overview(now).await;
+        }
         let example = format!("{command} {{scope}}");
         let scope = match scope_arg::resolve(&self.scopes, args.first().copied(), &example) {
             Ok(scope) => scope,
@@ -342,6 +348,25 @@ impl Answers {
             Ok(state) => status::render(&state, now),
             Err(error) => store_failed("/runner-status", &scope, &error),
         }
+    }
+
+    /// Every scope: one load each (in parallel); a scope that cannot be read is shown as such.
+    async fn overview(&self, now: Timestamp) -> Message {
+        let loaded: Vec<overview::Loaded> = load_all::load_all(&self.store, &self.scopes)
+            .await
+            .into_iter()
+            .map(|(scope, result)| match result {
+                Ok(state) => (scope, Some(state)),
+                Err(error) => {
+                    tracing::warn!(command = "/runner-status", %scope, %error, "slash command could not read the store");
+                    (scope, None)
+                }
+            })
+            .collect();
+        if loaded.iter().all(|(_, state)| state.is_none()) {
+            return try_again();
+        }
+        overview::render(&loaded, now)
     }
 
     async fn history(&self, args: &[&str], now: Timestamp) -> Message {

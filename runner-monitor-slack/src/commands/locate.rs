@@ -1,0 +1,1 @@
+//! Finding a runner across the watched scopes (`/runner-history <runner>`).
