@@ -238,3 +238,27 @@ async fn store_failure_everywhere_is_a_friendly_try_again() {
     assert!(body.contains("try again"), "{body}");
     assert!(!body.contains(INTERNAL_DETAIL), "{body}");
 }
+
+#[tokio::test]
+async fn an_unreadable_scope_is_shown_as_such_and_the_others_still_answer() {
+    let store = FailOneScope {
+        inner: Arc::new(three_scopes().await),
+        failing: Scope::repo("acme", "api"),
+    };
+    let (commands, counts) = commands(Arc::new(store), scopes());
+    let response = run(&commands, "/runner-status", "").await;
+    assert_valid(&response);
+    let text = plain(&response);
+    assert!(
+        text.contains("3 scopes · 400 runners · 180 unhealthy"),
+        "{text}"
+    );
+    assert!(text.contains("1 could not be read"), "{text}");
+    assert!(
+        text.contains("acme/api: :warning: could not be read just now"),
+        "{text}"
+    );
+    assert!(text.contains("Unhealthy in org:acme (180)"), "{text}");
+    assert!(!text.contains(INTERNAL_DETAIL), "{text}");
+    assert_eq!(counts.counts().loads, 3);
+}
