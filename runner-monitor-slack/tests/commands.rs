@@ -79,21 +79,33 @@ async fn status_all_is_an_alias() {
 }
 
 #[tokio::test]
-async fn status_needs_a_scope_when_several_are_configured() {
+async fn status_without_scope_summarizes_every_configured_scope() {
     let scopes = vec![acme(), Scope::org("acme"), Scope::repo("acme", "web")];
     let (commands, counts) = commands(Arc::new(small_fleet().await), scopes);
     let response = run(&commands, "/runner-status", "").await;
     assert_ephemeral_ok(&response);
     let text = plain(&response);
-    assert!(text.contains("please name one"), "{text}");
+    assert!(!text.contains("please name one"), "{text}");
     assert!(
-        text.contains("org:acme") && text.contains("acme/web"),
+        text.contains(
+            "acme/api: 4 runners: 1 online · 1 busy · 1 offline · 1 missing · 1 open outage"
+        ),
         "{text}"
     );
-    // a short unique name works
+    assert!(
+        text.contains("org:acme: 0 runners") && text.contains("acme/web: 0 runners"),
+        "{text}"
+    );
+    assert!(
+        text.contains("build-1 Offline for 1h 46m (outage #1)"),
+        "{text}"
+    );
+    assert!(text.contains("build-2 Unknown for"), "{text}");
+    assert_eq!(counts.counts().loads, 3);
+    // a short unique name still gives that scope's detail
     let response = run(&commands, "/runner-status", "api").await;
     assert!(plain(&response).contains("Runners of acme/api"));
-    assert_eq!(counts.counts().loads, 1);
+    assert_eq!(counts.counts().loads, 4);
 }
 
 #[tokio::test]

@@ -145,3 +145,29 @@ async fn an_answer_later_than_the_delayed_deadline_says_try_again() {
         posted[0]
     );
 }
+
+/// Every scope is loaded in parallel: three scopes that take 1.2 s each answer directly (in about
+/// 1.2 s) instead of taking 3.6 s and falling back to "working on it".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scope_is_loaded_in_parallel_within_the_ack_deadline() {
+    let receiver = SlackReceiver::start().await.expect("receiver");
+    let scopes = vec![acme(), Scope::org("acme"), Scope::enterprise("big")];
+    let slow = Arc::new(SlowStore::new(fleet().await, Duration::from_millis(1200)));
+    let commands = SlashCommands::new(slow.clone(), scopes, secret())
+        .expect("commands")
+        .allow_loopback_response_url(true);
+    let body = body_to("/runner-status-all", "", &receiver.url());
+    let answer = commands.handle(&signed(&body, now()), &body, now()).await;
+    let text = plain(&answer);
+    assert!(!text.contains("Working on it"), "{text}");
+    for scope in [
+        "acme/api: 2 runners",
+        "org:acme: 0 runners",
+        "enterprise:big: 0 runners",
+    ] {
+        assert!(text.contains(scope), "{scope}\n{text}");
+    }
+    assert_eq!(slow.reads(), 3, "one load per scope");
+    assert_eq!(commands.delayed_in_flight(), 0);
+    assert!(receiver.received().is_empty());
+}

@@ -8,18 +8,19 @@ use super::scope_arg::listing;
 
 /// The help message.
 pub(crate) fn render(scopes: &[Scope]) -> Message {
-    let scope_hint = if scopes.len() == 1 {
-        " (optional: only one scope is configured)"
+    let commands = if scopes.len() > 1 {
+        "*/runner-status [scope]* (or */runner-status-all*): without a scope, every scope's counts \
+         and its unhealthy runners; with one, every runner of that scope, unhealthy ones first.\n\
+         */runner-history &lt;runner&gt; [scope]*: the runner's last 5 outages, newest first, with \
+         start, end and duration. The scope is needed only when the name is in several scopes.\n\
+         */runner-help*: this message."
     } else {
-        ""
-    };
-    let commands = format!(
         "*/runner-status [scope]* (or */runner-status-all*): every runner of a scope with its \
-         status, unhealthy ones first{scope_hint}.\n\
+         status, unhealthy ones first (optional: only one scope is configured).\n\
          */runner-history &lt;runner&gt; [scope]*: the runner's last 5 outages, newest first, with \
          start, end and duration.\n\
          */runner-help*: this message."
-    );
+    };
     let scopes_text = if scopes.is_empty() {
         "No scopes are configured yet.".to_owned()
     } else {

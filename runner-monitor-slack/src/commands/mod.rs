@@ -3,8 +3,11 @@
 //! `(headers, raw body, now) -> (status, JSON body)`. A host (the daemon's axum route, an API
 //! Gateway Lambda) passes what it received and sends back what it gets. The signature is checked
 //! on the raw bytes before anything is parsed; a forged, stale or malformed request is refused
-//! with 400/401 without touching the store. Every command reads the store once (`/runner-history`
-//! reads the scope a second time only to suggest names for a runner it did not find).
+//! with 400/401 without touching the store. A command about one scope reads the store once
+//! (`/runner-history` reads the scope a second time only to suggest names for a runner it did not
+//! find); a command about every scope (`/runner-status` or `/runner-history <runner>` without a
+//! scope, when several are watched) loads each scope once, in parallel, and `/runner-history`
+//! then reads the outages of the one scope the runner is in.
 //!
 //! **Slack's 3-second rule**: Slack shows an error unless the HTTP answer comes within 3 s. The
 //! handler answers within 2.5 s ([`DEFAULT_ACK_WITHIN`]): when the store is slower, it answers
@@ -16,6 +19,9 @@
 mod headers;
 mod help;
 mod history;
+mod load_all;
+mod locate;
+mod overview;
 mod reply;
 mod request;
 mod response_url;
@@ -333,6 +339,9 @@ impl Answers {
                     .map_or_else(|| "acme/api".to_owned(), |s| escape(&s.to_string()))
             ));
         }
+        if args.is_empty() && self.scopes.len() > 1 {
+            return self.overview(now).await;
+        }
         let example = format!("{command} {{scope}}");
         let scope = match scope_arg::resolve(&self.scopes, args.first().copied(), &example) {
             Ok(scope) => scope,
@@ -341,6 +350,60 @@ impl Answers {
         match self.store.load(&scope).await {
             Ok(state) => status::render(&state, now),
             Err(error) => store_failed("/runner-status", &scope, &error),
+        }
+    }
+
+    /// Every scope: one load each (in parallel). A scope that cannot be read is logged and
+    /// returned as `None`; `None` overall when no scope could be read.
+    async fn load_every_scope(&self, command: &str) -> Option<Vec<overview::Loaded>> {
+        let loaded: Vec<overview::Loaded> = load_all::load_all(&self.store, &self.scopes)
+            .await
+            .into_iter()
+            .map(|(scope, result)| match result {
+                Ok(state) => (scope, Some(state)),
+                Err(error) => {
+                    tracing::warn!(command, %scope, %error, "slash command could not read the store");
+                    (scope, None)
+                }
+            })
+            .collect();
+        loaded
+            .iter()
+            .any(|(_, state)| state.is_some())
+            .then_some(loaded)
+    }
+
+    /// `/runner-status` for every scope.
+    async fn overview(&self, now: Timestamp) -> Message {
+        match self.load_every_scope("/runner-status").await {
+            Some(loaded) => overview::render(&loaded, now),
+            None => try_again(),
+        }
+    }
+
+    /// `/runner-history <runner>` with several scopes: the runner's scope if it is in one, the
+    /// candidates if in several, close names if in none. One load per scope, plus one `outages`
+    /// when the scope is found.
+    async fn history_anywhere(&self, runner: &str, now: Timestamp) -> Message {
+        let Some(loaded) = self.load_every_scope("/runner-history").await else {
+            return try_again();
+        };
+        match locate::locate(&loaded, runner) {
+            locate::Located::One(state) => {
+                match self
+                    .store
+                    .outages(&state.scope, runner, history::HISTORY_LIMIT)
+                    .await
+                {
+                    Ok(outages) if !outages.is_empty() => {
+                        history::render(&state.scope, runner, &outages, now)
+                    }
+                    Ok(_) => history::not_found(state, runner),
+                    Err(error) => store_failed("/runner-history", &state.scope, &error),
+                }
+            }
+            locate::Located::Several(found) => locate::candidates(runner, &found),
+            locate::Located::Nowhere => locate::nowhere(runner, &loaded),
         }
     }
 
@@ -360,6 +423,9 @@ impl Answers {
                 );
             }
         };
+        if scope_arg.is_none() && self.scopes.len() > 1 {
+            return self.history_anywhere(runner, now).await;
+        }
         let scope = match scope_arg::resolve(
             &self.scopes,
             scope_arg,

@@ -19,7 +19,8 @@ const ORDER: [RunnerStatus; 5] = [
     RunnerStatus::Online,
 ];
 
-fn rank(status: RunnerStatus) -> usize {
+/// Where `status` sorts: unhealthy first.
+pub(crate) fn rank(status: RunnerStatus) -> usize {
     ORDER
         .iter()
         .position(|s| *s == status)
@@ -30,7 +31,8 @@ fn ago(now: Timestamp, then: Timestamp) -> String {
     duration((now - then).to_std().unwrap_or_default())
 }
 
-fn unhealthy_line(state: &ScopeState, runner: &RunnerRecord, now: Timestamp) -> String {
+/// "• `name` *Offline* for 1h 46m (outage #1), last seen 1h 46m ago".
+pub(crate) fn unhealthy_line(state: &ScopeState, runner: &RunnerRecord, now: Timestamp) -> String {
     let mut line = format!("• `{}` *{}*", escape(&runner.name), runner.status);
     match state.open_outages.get(&runner.name) {
         Some(outage) => line.push_str(&format!(

@@ -175,3 +175,49 @@ impl Store for FailingStore {
         fail()
     }
 }
+
+/// A store that fails every read of one scope (with [`INTERNAL_DETAIL`]) and passes the rest on.
+#[derive(Debug)]
+pub struct FailOneScope {
+    pub inner: Arc<dyn Store>,
+    pub failing: Scope,
+}
+
+#[async_trait]
+impl Store for FailOneScope {
+    async fn load(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        if *scope == self.failing {
+            return fail();
+        }
+        self.inner.load(scope).await
+    }
+    async fn commit(&self, s: &Scope, v: Version, c: &[Change]) -> Result<Receipt, StoreError> {
+        self.inner.commit(s, v, c).await
+    }
+    async fn pending_deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.pending_deliveries(limit).await
+    }
+    async fn claim_due(
+        &self,
+        request: &runner_monitor_core::ClaimRequest,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.claim_due(request).await
+    }
+    async fn settle_delivery(
+        &self,
+        id: &DeliveryId,
+        claim: &runner_monitor_core::Claim,
+        settlement: &Settlement,
+    ) -> Result<(), StoreError> {
+        self.inner.settle_delivery(id, claim, settlement).await
+    }
+    async fn outages(&self, s: &Scope, r: &str, n: usize) -> Result<Vec<Outage>, StoreError> {
+        if *s == self.failing {
+            return fail();
+        }
+        self.inner.outages(s, r, n).await
+    }
+    async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
+        self.inner.scopes().await
+    }
+}
