@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::model::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Version,
+    Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 
@@ -77,6 +77,15 @@ impl Store for RoundRobinStore {
         limit: usize,
     ) -> Result<Vec<Outage>, StoreError> {
         self.pick().outages(scope, runner, limit).await
+    }
+
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        self.pick().outages_between(scope, from, to).await
     }
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {

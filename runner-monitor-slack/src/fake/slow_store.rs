@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use runner_monitor_core::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Version,
+    Settlement, Store, StoreError, Timestamp, Version,
 };
 
 /// Wraps a store; `load` and `outages` sleep for the configured delay first. Counts the loads.
@@ -72,6 +72,14 @@ impl Store for SlowStore {
         self.loads.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep(self.delay).await;
         self.inner.outages(scope, runner, limit).await
+    }
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Outage>, StoreError> {
+        self.inner.outages_between(scope, from, to).await
     }
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.inner.scopes().await
