@@ -81,6 +81,10 @@ pub struct RemovalInfo {
     pub since: String,
     /// The runners removed, in name order, as last listed.
     pub runners: Vec<RunnerInfo>,
+    /// `true` when GitHub stopped listing them (deregistered on purpose, a routine notice);
+    /// absent for an accepted suspect drop.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deregistered: bool,
 }
 
 /// The runner a runner notification is about.
@@ -237,9 +241,11 @@ impl WebhookDocument {
                 runners,
                 known,
                 since,
+                deregistered,
             } => Some(RemovalInfo {
                 known: *known,
                 since: rfc3339(*since),
+                deregistered: *deregistered,
                 runners: runners.iter().map(runner_info).collect(),
             }),
             _ => None,

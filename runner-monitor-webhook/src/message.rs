@@ -79,6 +79,7 @@ pub(crate) fn one_line(notification: &Notification) -> String {
             runners,
             known,
             since,
+            deregistered,
         } => {
             const NAMES: usize = 10;
             let names: Vec<&str> = runners
@@ -92,12 +93,20 @@ pub(crate) fn one_line(notification: &Notification) -> String {
             } else {
                 String::new()
             };
-            format!(
-                "{} of {known} runners of {scope} removed: missing from every listing since {} ({}{more})",
-                runners.len(),
-                rfc3339(*since),
-                names.join(", ")
-            )
+            if *deregistered {
+                format!(
+                    "{} runners of {scope} deregistered (no longer listed by GitHub), no longer monitored: {}{more}",
+                    runners.len(),
+                    names.join(", ")
+                )
+            } else {
+                format!(
+                    "{} of {known} runners of {scope} removed: missing from every listing since {} ({}{more})",
+                    runners.len(),
+                    rfc3339(*since),
+                    names.join(", ")
+                )
+            }
         }
         _ => format!(
             "{} for {} in {scope}",

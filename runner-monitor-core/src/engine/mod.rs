@@ -17,8 +17,12 @@
 //!   the missing runners are removed with one `runners_removed`.
 //! - Time guards (`time_guard`): an observation older than the state changes nothing; one far in
 //!   the future waits for a second observation to confirm it.
+//! - Removed runners (`deregistered`): under `removed_runners = "notice"` (the default) a
+//!   non-ephemeral runner missing from two listings for `open_after`, with no outage open, is
+//!   forgotten with one `runners_removed` notice per scope and cycle, not an outage.
 //! - A name listed twice (GitHub forbids it): the entry with the highest id stands for it.
 
+mod deregistered;
 mod plan;
 mod runners;
 mod source_health;

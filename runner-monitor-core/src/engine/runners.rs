@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Plan, elapsed};
+use super::{Plan, deregistered, elapsed};
 use crate::model::{
     Change, Notification, NotificationKind, Observation, ObservedRunner, Outage, Policy,
     Resolution, RunnerRecord, RunnerSnapshot, RunnerStatus, ScopeState, Timestamp,
@@ -74,6 +74,7 @@ pub(super) fn reconcile_runners(
     let mut matched = 0;
     let mut loss = Loss::default();
     let mut removed = Vec::new();
+    let mut deregistered = Vec::new();
     for (name, previous) in &state.runners {
         let known = !previous.ephemeral && previous.status != RunnerStatus::Unknown;
         loss.known += usize::from(known);
@@ -87,8 +88,8 @@ pub(super) fn reconcile_runners(
                 if known && absence == Absence::Removed {
                     ctx.removed(previous, plan);
                     removed.push(snapshot(previous));
-                } else {
-                    ctx.absent(previous, plan);
+                } else if ctx.absent(previous, plan) {
+                    deregistered.push(snapshot(previous));
                 }
             }
         }
@@ -131,6 +132,18 @@ pub(super) fn reconcile_runners(
                 runners: removed,
                 known: loss.known,
                 since,
+                deregistered: false,
+            },
+        );
+    }
+    if !deregistered.is_empty() {
+        ctx.notify(
+            plan,
+            NotificationKind::RunnersRemoved {
+                runners: deregistered,
+                known: loss.known,
+                since: now,
+                deregistered: true,
             },
         );
     }
@@ -389,9 +402,23 @@ impl Ctx<'_> {
         plan.stats.runners_forgotten += 1;
     }
 
-    /// A runner in the store but not in the complete listing.
-    fn absent(&self, previous: &RunnerRecord, plan: &mut Plan) {
+    /// A runner in the store but not in the complete listing. Returns whether it was
+    /// deregistered (forgotten now, to be reported in the scope's `runners_removed` notice).
+    fn absent(&self, previous: &RunnerRecord, plan: &mut Plan) -> bool {
         let open = self.state.open_outages.get(&previous.name);
+        if deregistered::is_deregistered(
+            previous,
+            open,
+            self.policy,
+            self.state.record.last_success_at,
+            self.now,
+        ) {
+            plan.changes.push(Change::DeleteRunner {
+                name: previous.name.clone(),
+            });
+            plan.stats.runners_forgotten += 1;
+            return true;
+        }
         let mut record = previous.clone();
         if record.status != RunnerStatus::Unknown {
             if record.is_healthy() {
@@ -423,12 +450,17 @@ impl Ctx<'_> {
                 name: record.name.clone(),
             });
             plan.stats.runners_forgotten += 1;
-            return;
+            return false;
         }
 
-        self.outage_rules(&record, plan);
+        // Under `removed_runners = "notice"` a first absence only marks the runner UNKNOWN; the
+        // next complete listing without it deregisters it (above), so absence never pages.
+        if !deregistered::notice_applies(previous, open, self.policy) {
+            self.outage_rules(&record, plan);
+        }
         if visibly_differs(previous, &record) {
             plan.changes.push(Change::PutRunner(record));
         }
+        false
     }
 }

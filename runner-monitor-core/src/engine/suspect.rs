@@ -29,10 +29,13 @@ pub(super) fn judge(state: &ScopeState, loss: Loss, policy: &Policy, now: Timest
     if !rule.is_suspect(loss.known, loss.lost) {
         return Verdict::Believed;
     }
-    let accepted = state
-        .record
-        .suspect_since
-        .is_some_and(|since| super::elapsed(since, now) >= rule.accept_after);
+    // A zero `accept_after` accepts at once: waiting for a second cycle at the same instant
+    // would report the removal on a replan that observed nothing new.
+    let accepted = rule.accept_after.is_zero()
+        || state
+            .record
+            .suspect_since
+            .is_some_and(|since| super::elapsed(since, now) >= rule.accept_after);
     if accepted {
         return Verdict::Accepted;
     }

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::{
-    Change, ListedStatus, NotificationKind, Observation, ObservedRunner, Resolution, RunnerStatus,
-    Scope, ScopeState, Timestamp,
+    Change, ListedStatus, NotificationKind, Observation, ObservedRunner, RemovedRunners,
+    Resolution, RunnerStatus, Scope, ScopeState, Timestamp,
 };
 use crate::ports::SourceError;
 
@@ -135,8 +135,14 @@ fn check(cases: Vec<Case>) {
     }
 }
 
+/// The default policy with `removed_runners = "outage"`: the absence rules below (absent is
+/// unhealthy, forgotten after `forget_after`) are what that switch keeps; the default
+/// (`notice`) has its own table in `tests/removed.rs`.
 fn policy() -> Policy {
-    Policy::default()
+    Policy {
+        removed_runners: RemovedRunners::Outage,
+        ..Policy::default()
+    }
 }
 
 #[test]
@@ -822,21 +828,25 @@ fn policies() -> impl Strategy<Value = Policy> {
             prop_oneof![Just(50u8), Just(0u8), Just(100u8)],
             0u64..7200,
         ),
+        prop_oneof![Just(RemovedRunners::Notice), Just(RemovedRunners::Outage)],
     )
         .prop_map(
-            |(open, resolve, remind, forget, (min_known, percent, accept))| Policy {
-                suspect_drop: crate::SuspectDrop {
-                    min_known,
-                    percent,
-                    accept_after: Duration::from_secs(accept),
-                },
-                open_after: Duration::from_secs(open),
-                new_runner_grace: Duration::from_secs(open * 2),
-                resolve_after: Duration::from_secs(resolve),
-                remind_every: remind.map(Duration::from_secs),
-                forget_after: Duration::from_secs(forget.max(open * 2)),
-                source_alert_after: Duration::from_secs(open),
-                ..Policy::default()
+            |(open, resolve, remind, forget, (min_known, percent, accept), removed_runners)| {
+                Policy {
+                    removed_runners,
+                    suspect_drop: crate::SuspectDrop {
+                        min_known,
+                        percent,
+                        accept_after: Duration::from_secs(accept),
+                    },
+                    open_after: Duration::from_secs(open),
+                    new_runner_grace: Duration::from_secs(open * 2),
+                    resolve_after: Duration::from_secs(resolve),
+                    remind_every: remind.map(Duration::from_secs),
+                    forget_after: Duration::from_secs(forget.max(open * 2)),
+                    source_alert_after: Duration::from_secs(open),
+                    ..Policy::default()
+                }
             },
         )
 }
@@ -938,4 +948,5 @@ proptest! {
     }
 }
 
+mod removed;
 mod trust;

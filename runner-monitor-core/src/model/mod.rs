@@ -14,7 +14,7 @@ pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFi
 pub use failure::{FailureClass, SourceFailure};
 pub use notification::{Notification, NotificationKind, RunnerSnapshot};
 pub use outage::{Outage, Resolution};
-pub use policy::{Policy, PolicyError, SuspectDrop};
+pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};
 pub use runner::{ListedStatus, ObservedRunner, RunnerRecord, RunnerStatus};
 pub use scope::{Scope, ScopeParseError};
 pub use state::{Change, DegradedIncident, ScopeRecord, ScopeState, Version};

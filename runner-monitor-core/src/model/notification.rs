@@ -76,16 +76,23 @@ pub enum NotificationKind {
         #[serde(with = "humantime_serde")]
         duration: Duration,
     },
-    /// Listings lacked most of the scope's known runners for `suspect_drop.accept_after`: the
-    /// drop is accepted as real and these runners are forgotten, told once for the scope (not one
-    /// outage per runner). Runners that had an open outage also get their `outage_resolved`.
+    /// Runners forgotten together, told once for the scope (not one outage per runner):
+    /// - `deregistered: false`: listings lacked most of the scope's known runners for
+    ///   `suspect_drop.accept_after` and the drop was accepted as real. Runners that had an open
+    ///   outage also get their `outage_resolved`.
+    /// - `deregistered: true` (`removed_runners = "notice"`): complete listings stopped showing
+    ///   these runners (with no outage open), so they were deregistered on purpose.
     RunnersRemoved {
         /// The runners removed, in name order, as last listed.
         runners: Vec<RunnerSnapshot>,
         /// How many known runners the scope had before the drop.
         known: usize,
-        /// Since when the listings lacked them (the first suspect listing).
+        /// Since when the listings lacked them (the first suspect listing), or for a
+        /// deregistration the cycle that removed them.
         since: Timestamp,
+        /// Deregistered runners (a routine notice) rather than an accepted suspect drop.
+        #[serde(default)]
+        deregistered: bool,
     },
 }
 

@@ -64,6 +64,35 @@ pub struct Policy {
     /// the first). Must exceed the polling interval and `heartbeat_every`. Default 6 h.
     #[serde(with = "humantime_serde")]
     pub clock_jump: Duration,
+    /// What a non-ephemeral runner that complete listings stop showing means. Default
+    /// [`RemovedRunners::Notice`]: it was deregistered on purpose (GitHub keeps a crashed runner
+    /// listed as offline), so it is forgotten with one notice per scope and cycle.
+    pub removed_runners: RemovedRunners,
+}
+
+/// What happens to a non-ephemeral runner that complete listings no longer show
+/// (`removed_runners` in `[policy]`).
+///
+/// # Examples
+/// ```
+/// use runner_monitor_core::{Policy, RemovedRunners};
+/// let policy: Policy = serde_json::from_str(r#"{"removed_runners": "outage"}"#)?;
+/// assert_eq!(policy.removed_runners, RemovedRunners::Outage);
+/// assert_eq!(Policy::default().removed_runners, RemovedRunners::Notice);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovedRunners {
+    /// Deregistered on purpose: missing from one complete listing it is marked UNKNOWN and
+    /// opens no outage; missing from the next one too, with no outage open, it is forgotten and reported in one `runners_removed` notice
+    /// (`deregistered: true`) with every runner of the scope removed in that cycle. A runner
+    /// whose outage is already open when it disappears keeps the outage until `forget_after`.
+    #[default]
+    Notice,
+    /// The behaviour before 0.2: missing means unhealthy (UNKNOWN); an outage opens after
+    /// `open_after` and resolves as removed after `forget_after`.
+    Outage,
 }
 
 /// The suspect-listing rule: a complete listing that lacks more than `percent` % of the scope's
@@ -128,6 +157,7 @@ impl Default for Policy {
             heartbeat_every: 10 * MINUTE,
             suspect_drop: SuspectDrop::default(),
             clock_jump: 6 * HOUR,
+            removed_runners: RemovedRunners::Notice,
         }
     }
 }
@@ -210,6 +240,7 @@ mod tests {
         assert_eq!(p.suspect_drop.percent, 50);
         assert_eq!(p.suspect_drop.accept_after, Duration::from_secs(6 * 3600));
         assert_eq!(p.clock_jump, Duration::from_secs(6 * 3600));
+        assert_eq!(p.removed_runners, RemovedRunners::Notice);
         assert_eq!(p.validate(), Ok(()));
     }
 
@@ -243,6 +274,9 @@ mod tests {
         let err = serde_json::from_str::<Policy>(r#"{"suspect_drop": {"share": 5}}"#)
             .expect_err("typo in the nested table");
         assert!(err.to_string().contains("share"), "{err}");
+        let err = serde_json::from_str::<Policy>(r#"{"removed_runners": "delete"}"#)
+            .expect_err("unknown variant");
+        assert!(err.to_string().contains("notice"), "{err}");
     }
 
     #[test]

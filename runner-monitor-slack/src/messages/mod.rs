@@ -44,7 +44,13 @@ pub fn render(notification: &Notification) -> Message {
             runners,
             known,
             since,
+            deregistered: false,
         } => removal::removed(notification, runners, *known, *since),
+        NotificationKind::RunnersRemoved {
+            runners,
+            deregistered: true,
+            ..
+        } => removal::deregistered(notification, runners),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),

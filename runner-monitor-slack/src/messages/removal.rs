@@ -1,4 +1,4 @@
-//! The removal message: a suspect drop accepted, its runners forgotten together.
+//! The removal messages: a suspect drop accepted, or runners deregistered, forgotten together.
 
 use runner_monitor_core::{Notification, RunnerSnapshot, Timestamp};
 
@@ -43,6 +43,41 @@ pub(super) fn removed(
         field("Runners removed", &count.to_string()),
         field("Known before", &known.to_string()),
         field("Missing since", &date(since)),
+    ]))
+    .block(Block::text(field("Runners", &names.join(", "))))
+    .block(footer(n))
+}
+
+/// Header "GitHub Runners Deregistered: N"; the scope and the names. A routine notice: GitHub
+/// stopped listing these runners (a crashed runner stays listed as offline), so they were
+/// removed on purpose and are no longer monitored.
+pub(super) fn deregistered(n: &Notification, runners: &[RunnerSnapshot]) -> Message {
+    let scope = escape(&n.scope.to_string());
+    let count = runners.len();
+    let mut names: Vec<String> = runners
+        .iter()
+        .take(MAX_NAMES)
+        .map(|r| format!("`{}`", escape(&r.name)))
+        .collect();
+    if count > MAX_NAMES {
+        names.push(and_more(count - MAX_NAMES, "runner", "runners"));
+    }
+    let noun = if count == 1 { "runner" } else { "runners" };
+    Message::new(format!(
+        "GitHub Runners Deregistered: {count} {noun} of {} no longer listed",
+        n.scope
+    ))
+    .block(Block::header(format!(
+        "GitHub Runners Deregistered: {count}"
+    )))
+    .block(Block::text(format!(
+        "{count} {noun} of `{scope}` no longer appear in GitHub's listing (a crashed runner stays \
+         listed as offline), so they were deregistered and are no longer monitored."
+    )))
+    .block(Block::fields([
+        field("Scope", &format!("`{scope}`")),
+        field("Runners deregistered", &count.to_string()),
+        field("Noticed", &date(n.at)),
     ]))
     .block(Block::text(field("Runners", &names.join(", "))))
     .block(footer(n))

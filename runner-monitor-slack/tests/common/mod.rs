@@ -146,6 +146,7 @@ pub fn runners_removed(count: u64) -> Notification {
                 .collect(),
             known: 250,
             since: at(0),
+            deregistered: false,
         },
     }
 }

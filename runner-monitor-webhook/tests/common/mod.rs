@@ -138,6 +138,7 @@ pub fn runners_removed() -> Notification {
                 .collect(),
             known: 250,
             since: at(0),
+            deregistered: false,
         },
     }
 }

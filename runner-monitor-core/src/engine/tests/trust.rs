@@ -250,11 +250,16 @@ fn a_drop_that_lasts_accept_after_is_accepted_once() {
         runners,
         known,
         since,
+        deregistered,
     } = &removal.kind
     else {
         panic!("{removal:?}")
     };
     assert_eq!(*known, 10);
+    assert!(
+        !deregistered,
+        "an accepted suspect drop, not a deregistration"
+    );
     assert_eq!(*since, t(4 * MIN), "the first suspect listing");
     let names: Vec<&str> = runners.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
