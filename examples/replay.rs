@@ -18,7 +18,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use clap::Parser;
-use runner_monitor::core::{Notification, NotificationKind, Notifier, NotifyError, Policy};
+use runner_monitor::core::{
+    Notification, NotificationKind, Notifier, NotifyError, Policy, RemovedRunners,
+};
 use runner_monitor::replay::{ReplayError, parse_trace, replay};
 
 /// Replay a runner-listing trace and print the notifications it causes.
@@ -60,6 +62,18 @@ struct Args {
     /// An observation this far past what a scope recorded waits for a second one.
     #[arg(long, value_parser = humantime::parse_duration)]
     clock_jump: Option<Duration>,
+    /// What a runner missing from complete listings means: `notice` (deregistered: one
+    /// `runners_removed`) or `outage` (unhealthy, the behaviour before 0.2).
+    #[arg(long, value_parser = parse_removed_runners)]
+    removed_runners: Option<RemovedRunners>,
+}
+
+fn parse_removed_runners(text: &str) -> Result<RemovedRunners, String> {
+    match text {
+        "notice" => Ok(RemovedRunners::Notice),
+        "outage" => Ok(RemovedRunners::Outage),
+        other => Err(format!("`{other}`: expected `notice` or `outage`")),
+    }
 }
 
 /// Prints each notification as one JSON line.
@@ -133,6 +147,9 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
     }
     if args.remind_every.is_some() {
         policy.remind_every = args.remind_every;
+    }
+    if let Some(removed_runners) = args.removed_runners {
+        policy.removed_runners = removed_runners;
     }
     policy.validate().map_err(|e| config(e.to_string()))?;
     Ok(policy)

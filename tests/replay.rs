@@ -16,17 +16,38 @@ async fn sample_trace_tells_the_story_once() {
     let store = replay(lines, Policy::default(), sink.clone())
         .await
         .expect("replay");
-    // build-1 offline 12:01 -> opened 12:03 -> resolved 12:09; gpu-1 missing 12:04 -> 12:10.
+    // build-1 offline 12:01 -> opened 12:03 -> resolved 12:09; gpu-1 missing from the listings
+    // of 12:04 and 12:05 -> deregistered (one notice, no outage; it registers anew at 12:10).
     // Silent: the ephemeral job leaving, build-2's self-update restart and re-registration, and
     // two minutes of GitHub errors.
+    let since = chrono::DateTime::parse_from_rfc3339("2026-03-02T12:05:00Z")
+        .expect("time")
+        .timestamp();
     assert_eq!(
         sink.keys(),
         [
-            "acme/api/runner:build-1/outage:1/outage_opened",
-            "org:acme/runner:gpu-1/outage:1/outage_opened",
-            "acme/api/runner:build-1/outage:1/outage_resolved",
-            "org:acme/runner:gpu-1/outage:1/outage_resolved",
+            "acme/api/runner:build-1/outage:1/outage_opened".to_owned(),
+            format!("org:acme/removal/since:{since}/runners_removed"),
+            "acme/api/runner:build-1/outage:1/outage_resolved".to_owned(),
         ]
+    );
+    let removal = sink
+        .delivered()
+        .into_iter()
+        .find(|n| n.kind_name() == "runners_removed")
+        .expect("removal");
+    let runner_monitor::core::NotificationKind::RunnersRemoved {
+        runners,
+        deregistered,
+        ..
+    } = &removal.kind
+    else {
+        panic!("{removal:?}")
+    };
+    assert!(deregistered);
+    assert_eq!(
+        runners.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["gpu-1"]
     );
     let state = store
         .load(&"acme/api".parse().expect("scope"))
@@ -44,12 +65,37 @@ async fn sample_trace_tells_the_story_once() {
 }
 
 #[tokio::test]
+async fn removed_runners_outage_reports_the_missing_runner_as_an_outage() {
+    let lines = parse_trace(SAMPLE.as_bytes()).expect("sample parses");
+    let sink = Arc::new(RecordingNotifier::new());
+    replay(lines, legacy(), sink.clone()).await.expect("replay");
+    // The behaviour before `removed_runners`: gpu-1 missing 12:04 -> outage 12:06 -> back 12:10.
+    assert_eq!(
+        sink.keys(),
+        [
+            "acme/api/runner:build-1/outage:1/outage_opened",
+            "org:acme/runner:gpu-1/outage:1/outage_opened",
+            "acme/api/runner:build-1/outage:1/outage_resolved",
+            "org:acme/runner:gpu-1/outage:1/outage_resolved",
+        ]
+    );
+}
+
+/// The default policy with `removed_runners = "outage"`.
+fn legacy() -> Policy {
+    Policy {
+        removed_runners: runner_monitor::core::RemovedRunners::Outage,
+        ..Policy::default()
+    }
+}
+
+#[tokio::test]
 async fn a_longer_open_after_silences_the_short_outage() {
     let lines = parse_trace(SAMPLE.as_bytes()).expect("sample parses");
     let sink = Arc::new(RecordingNotifier::new());
     let policy = Policy {
         open_after: std::time::Duration::from_secs(600),
-        ..Policy::default()
+        ..legacy()
     };
     replay(lines, policy, sink.clone()).await.expect("replay");
     assert!(sink.keys().is_empty(), "{:?}", sink.keys());
@@ -111,7 +157,7 @@ async fn suspect_listing_rule_off_opens_one_outage_per_runner() {
             percent: 100,
             ..Default::default()
         },
-        ..Policy::default()
+        ..legacy()
     };
     replay(lines, policy, sink.clone()).await.expect("replay");
     let opened = sink
