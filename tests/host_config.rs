@@ -427,3 +427,45 @@ fn the_effective_configuration_renders_and_reloads() {
     assert!(text.contains("token = \"env:GITHUB_TOKEN\""), "{text}");
     assert!(text.contains("kind = \"sqlite\""), "{text}");
 }
+
+#[test]
+fn sink_routes_load_and_bad_ones_name_the_key() {
+    const BASE: &str = "[github]\nscopes = [\"acme/api\"]\n[[sinks]]\nkind = \"webhook\"\nurl = \"env:HOOK\"\n[sinks.route]\n";
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "kinds = [\"outage_open\"]",
+            "sinks[0].route.kinds",
+            &["`outage_open`", "outage_opened"],
+        ),
+        (
+            "scopes = [\"acme\"]",
+            "sinks[0].route.scopes",
+            &["`acme`", "owner/*"],
+        ),
+        ("labels = [\"\"]", "sinks[0].route.labels", &["empty"]),
+        (
+            "severity = 1",
+            "sinks[0].route.severity",
+            &["unknown field `severity`"],
+        ),
+    ];
+    for (route, key, needles) in cases {
+        let error = error_of(&format!("{BASE}{route}\n"), &[]);
+        assert!(error.contains(key), "{route}: {error}");
+        for needle in *needles {
+            assert!(error.contains(needle), "{route}: {error}");
+        }
+    }
+    let config = load(
+        &format!("{BASE}kinds = [\"outage_opened\"]\nscopes = [\"acme/*\"]\nlabels = [\"gpu\"]\n"),
+        &[],
+    )
+    .unwrap();
+    let route = config.sinks[0].route();
+    assert_eq!(route.kinds, ["outage_opened"]);
+    assert_eq!(route.scopes, ["acme/*"]);
+    assert_eq!(route.labels, ["gpu"]);
+    // No route: everything.
+    let config = load(BASE.trim_end_matches("[sinks.route]\n"), &[]).unwrap();
+    assert!(config.sinks[0].route().is_everything());
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{DeliveryBackoff, Monitor, Sink};
-use crate::model::{Policy, PolicyError, Scope};
+use crate::model::{Policy, PolicyError, Route, RouteError, Scope};
 use crate::ports::{Notifier, RunnerSource, Store};
 
 /// Why a [`Monitor`] could not be built.
@@ -21,6 +21,14 @@ pub enum MonitorConfigError {
     /// A sink has an empty name.
     #[error("a sink has an empty name")]
     EmptySinkName,
+    /// A sink's route cannot match what it says.
+    #[error("sink `{sink}`: {error}")]
+    BadRoute {
+        /// The sink.
+        sink: String,
+        /// What is wrong.
+        error: RouteError,
+    },
     /// A scope is listed twice.
     #[error("scope `{0}` is listed twice")]
     DuplicateScope(Scope),
@@ -94,11 +102,22 @@ impl MonitorBuilder {
         }
     }
 
-    /// Adds a named sink.
-    pub fn sink(mut self, name: impl Into<String>, notifier: Arc<dyn Notifier>) -> Self {
+    /// Adds a named sink that receives every notification.
+    pub fn sink(self, name: impl Into<String>, notifier: Arc<dyn Notifier>) -> Self {
+        self.routed_sink(name, notifier, Route::default())
+    }
+
+    /// Adds a named sink that receives only what `route` accepts (checked by [`build`](Self::build)).
+    pub fn routed_sink(
+        mut self,
+        name: impl Into<String>,
+        notifier: Arc<dyn Notifier>,
+        route: Route,
+    ) -> Self {
         self.sinks.push(Sink {
             name: name.into(),
             notifier,
+            route,
         });
         self
     }
@@ -181,6 +200,12 @@ impl MonitorBuilder {
             if !names.insert(sink.name.as_str()) {
                 return Err(MonitorConfigError::DuplicateSink(sink.name.clone()));
             }
+            sink.route
+                .validate()
+                .map_err(|error| MonitorConfigError::BadRoute {
+                    sink: sink.name.clone(),
+                    error,
+                })?;
         }
         let mut scopes = BTreeSet::new();
         for scope in &self.scopes {

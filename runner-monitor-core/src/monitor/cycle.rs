@@ -118,11 +118,12 @@ impl Monitor {
         }
     }
 
-    /// The plan's changes plus one outbox entry per notification per sink, in the same commit.
+    /// The plan's changes plus one outbox entry per notification per sink whose route accepts
+    /// it, in the same commit.
     fn with_deliveries(&self, plan: &Plan) -> Vec<Change> {
         let mut changes = plan.changes.clone();
         for notification in &plan.notifications {
-            for sink in &self.sinks {
+            for sink in self.sinks.iter().filter(|s| s.route.accepts(notification)) {
                 changes.push(Change::Enqueue {
                     sink: sink.name.clone(),
                     notification: notification.clone(),

@@ -26,6 +26,9 @@ pub struct Sink {
     pub name: String,
     /// Where to send.
     pub notifier: Arc<dyn Notifier>,
+    /// Which notifications it receives (default: all). Applied when a plan is committed: a
+    /// notification the route refuses gets no delivery for this sink.
+    pub route: crate::model::Route,
 }
 
 /// How failed deliveries are retried: exponential backoff from `base`, at most `max` between

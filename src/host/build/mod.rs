@@ -64,8 +64,8 @@ impl Host {
                 base: config.monitor.delivery_retry_base,
                 max: config.monitor.delivery_retry_max,
             });
-        for (name, notifier) in notifiers {
-            builder = builder.sink(name, notifier);
+        for ((name, notifier), sink) in notifiers.into_iter().zip(&config.sinks) {
+            builder = builder.routed_sink(name, notifier, sink.route().clone());
         }
         let status_auth = StatusAuth::from_config(&config.status_page, secrets)
             .await?

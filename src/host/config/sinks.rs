@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use runner_monitor_core::Route;
+
 use super::SecretRef;
 
 /// One `[[sinks]]` entry, chosen by `kind`. Each variant's fields are their own type, so the
@@ -41,6 +43,10 @@ pub struct SlackSinkConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub timeout: Option<Duration>,
+    /// `[sinks.route]`: which notifications this sink receives (kinds, scopes, labels); default
+    /// everything.
+    #[serde(default, skip_serializing_if = "Route::is_everything")]
+    pub route: Route,
 }
 
 /// `[[sinks]]` with `kind = "webhook"`.
@@ -65,6 +71,10 @@ pub struct WebhookSinkConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub timeout: Option<Duration>,
+    /// `[sinks.route]`: which notifications this sink receives (kinds, scopes, labels); default
+    /// everything.
+    #[serde(default, skip_serializing_if = "Route::is_everything")]
+    pub route: Route,
 }
 
 /// `[[sinks]]` with `kind = "pagerduty"`.
@@ -95,6 +105,10 @@ pub struct PagerDutySinkConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub timeout: Option<Duration>,
+    /// `[sinks.route]`: which notifications this sink receives (kinds, scopes, labels); default
+    /// everything.
+    #[serde(default, skip_serializing_if = "Route::is_everything")]
+    pub route: Route,
 }
 
 impl SinkConfig {
@@ -104,6 +118,15 @@ impl SinkConfig {
             SinkConfig::Slack(sink) => sink.name.as_deref().unwrap_or("slack"),
             SinkConfig::Webhook(sink) => sink.name.as_deref().unwrap_or("webhook"),
             SinkConfig::PagerDuty(sink) => sink.name.as_deref().unwrap_or("pagerduty"),
+        }
+    }
+
+    /// The sink's route (`[sinks.route]`).
+    pub fn route(&self) -> &Route {
+        match self {
+            SinkConfig::Slack(sink) => &sink.route,
+            SinkConfig::Webhook(sink) => &sink.route,
+            SinkConfig::PagerDuty(sink) => &sink.route,
         }
     }
 

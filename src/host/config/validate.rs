@@ -112,6 +112,14 @@ fn validate_sinks(sinks: &[SinkConfig]) -> Result<(), Failure> {
                 ),
             );
         }
+        if let Err(error) = sink.route().validate() {
+            let part = match error {
+                runner_monitor_core::RouteError::UnknownKind { .. } => "kinds",
+                runner_monitor_core::RouteError::BadScope { .. } => "scopes",
+                runner_monitor_core::RouteError::EmptyLabel => "labels",
+            };
+            return fail(format!("sinks[{index}].route.{part}"), error.to_string());
+        }
         if let SinkConfig::PagerDuty(pagerduty) = sink {
             for (field, value) in [
                 ("outage_severity", &pagerduty.outage_severity),
