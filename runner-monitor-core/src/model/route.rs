@@ -333,7 +333,9 @@ mod tests {
 
     #[test]
     fn bad_routes_are_refused_with_what_is_wrong() {
-        let unknown = route(&["outage_open"], &[], &[]).validate().unwrap_err();
+        let unknown = route(&["outage_open"], &[], &[])
+            .validate()
+            .expect_err("unknown kind");
         assert!(unknown.to_string().contains("`outage_open`"), "{unknown}");
         assert!(unknown.to_string().contains("outage_opened"), "{unknown}");
         for pattern in ["acme", "/*", "a/b/*", "org:acme/*", ""] {
