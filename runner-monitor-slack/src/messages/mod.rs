@@ -39,6 +39,7 @@ pub fn render(notification: &Notification) -> Message {
             incident,
             since,
             duration,
+            ..
         } => monitoring::restored(notification, *incident, *since, *duration),
         NotificationKind::RunnersRemoved {
             runners,
