@@ -487,8 +487,8 @@ async fn receipts_follow_a_group_until_all_its_runners_are_back() {
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[1].follows.len(), 1);
     assert_eq!(messages[1].follows[0].key, group);
-    assert_eq!(messages[1].follows[0].open.len(), 2);
-    assert!(!messages[1].follows[0].is_closed());
+    assert_eq!(messages[1].follows[0].open.len(), 3, "as stored before it");
+    assert!(!messages[1].follows[0].closed_by(&messages[1]));
     // The other two come back: the group closes.
     source.set(&scope, listing(&[]));
     monitor.run_cycle(at(5 * MIN)).await;
@@ -497,7 +497,11 @@ async fn receipts_follow_a_group_until_all_its_runners_are_back() {
     assert_eq!(messages.len(), 3);
     assert_eq!(messages[2].members.len(), 2);
     assert_eq!(messages[2].follows.len(), 1);
-    assert!(messages[2].follows[0].is_closed(), "all its runners are back");
+    assert_eq!(messages[2].follows[0].open.len(), 2);
+    assert!(
+        messages[2].follows[0].closed_by(&messages[2]),
+        "all its runners are back"
+    );
     let keys: Vec<String> = opened[0].member_keys();
     assert_eq!(
         memory.receipts_following("pager", &keys).await.unwrap_or_default(),

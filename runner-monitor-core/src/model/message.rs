@@ -23,8 +23,8 @@ pub struct Message {
     pub members: Vec<Notification>,
     /// For sinks that keep receipts ([`Notifier::keeps_receipts`](crate::Notifier::keeps_receipts)):
     /// the earlier messages whose members this message follows up (e.g. the grouped `opened` a
-    /// `resolved` belongs to), each with the member keys still open *after* this message.
-    /// Empty for other sinks.
+    /// `resolved` belongs to), as stored before this message ([`MessageReceipt::closed_by`]
+    /// says whether this message ends one). Empty for other sinks and for opening kinds.
     #[serde(default)]
     pub follows: Vec<MessageReceipt>,
 }
@@ -135,5 +135,21 @@ impl MessageReceipt {
     /// Whether every member it followed has been resolved.
     pub fn is_closed(&self) -> bool {
         self.open.is_empty()
+    }
+
+    /// Whether `message` resolves every member still open here: it is a `outage_resolved` or
+    /// `monitoring_restored` message whose members' incident keys cover [`open`](Self::open).
+    pub fn closed_by(&self, message: &Message) -> bool {
+        let closing = matches!(
+            message.kind_name(),
+            "outage_resolved" | "monitoring_restored"
+        );
+        let keys = message.member_keys();
+        closing && self.open.iter().all(|key| keys.contains(key))
+    }
+
+    /// Whether it holds the incident `key` open.
+    pub fn follows(&self, key: &str) -> bool {
+        self.open.iter().any(|open| open == key)
     }
 }

@@ -3,7 +3,6 @@
 use tracing::{info, warn};
 
 use super::delay::{MIN_DELAY, after, retry_delay};
-use super::receipts::follows_for;
 use crate::engine::elapsed;
 use crate::model::{Delivery, Message, Settlement, Timestamp};
 use crate::monitor::report::DispatchReport;
@@ -28,7 +27,7 @@ impl Monitor {
         } else {
             Vec::new()
         };
-        message.follows = follows_for(message.kind_name(), &followed, &message.member_keys());
+        message.follows.clone_from(&followed);
         let sent = sink.notifier.send(&message).await;
         let mut pause = false;
         let mut delivered = Vec::new();

@@ -1,8 +1,9 @@
 //! Receipts for sinks that follow their messages up ([`Notifier::keeps_receipts`]): after an
 //! `opened` (or `degraded`) message, one [`MessageReceipt`] with its members still open; a later
-//! `resolved` (`restored`) message is handed the receipts it follows, with the members this
-//! message closes already taken out, so the sink knows when a grouped incident is over
-//! (PagerDuty resolves the group's incident when all its runners are back).
+//! `resolved` (`restored`) or reminder message is handed the receipts it follows, so the sink
+//! knows when a grouped incident is over ([`MessageReceipt::closed_by`]: PagerDuty resolves the
+//! group's incident when all its runners are back). Once delivered, the members it resolved are
+//! taken out of the stored receipts, and a receipt left with none is deleted.
 //!
 //! [`Notifier::keeps_receipts`]: crate::Notifier::keeps_receipts
 
@@ -88,7 +89,7 @@ impl Monitor {
 }
 
 /// The receipts as they are once the `closed` incident keys are resolved.
-pub(super) fn after_closing(receipts: &[MessageReceipt], closed: &[String]) -> Vec<MessageReceipt> {
+fn after_closing(receipts: &[MessageReceipt], closed: &[String]) -> Vec<MessageReceipt> {
     receipts
         .iter()
         .map(|receipt| {
@@ -97,14 +98,4 @@ pub(super) fn after_closing(receipts: &[MessageReceipt], closed: &[String]) -> V
             receipt
         })
         .collect()
-}
-
-/// What a message of `kind` hands its sink in [`Message::follows`]: the receipts with the
-/// members it closes taken out (as they will be once it is delivered).
-pub(super) fn follows_for(kind: &str, receipts: &[MessageReceipt], members: &[String]) -> Vec<MessageReceipt> {
-    if CLOSES.contains(&kind) {
-        after_closing(receipts, members)
-    } else {
-        receipts.to_vec()
-    }
 }
