@@ -186,3 +186,71 @@ async fn a_failed_group_post_fails_every_member() {
         "{sent:?}"
     );
 }
+
+/// 500 runners of two scopes go down at once and come back: the fake Slack receives 4 posts
+/// (opened + resolved per scope), every one valid, not 2000.
+#[tokio::test]
+async fn a_fleet_going_down_at_once_is_two_posts_per_scope() {
+    use std::sync::Arc;
+
+    use runner_monitor_core::testing::{ScriptedSource, observed};
+    use runner_monitor_core::{Monitor, Observation, Policy};
+    use runner_monitor_memory::MemoryStore;
+
+    let (slack, notifier) = setup().await;
+    let scopes = [Scope::org("acme"), Scope::repo("acme", "api")];
+    let listing = |online: bool| {
+        Ok(Observation {
+            runners: (0..250u64)
+                .map(|i| observed(&format!("rack-{i:03}"), i + 1, online, false))
+                .collect(),
+        })
+    };
+    let source = Arc::new(ScriptedSource::new());
+    let monitor = Monitor::builder(source.clone(), Arc::new(MemoryStore::new()))
+        .policy(Policy {
+            open_after: Duration::ZERO,
+            ..Policy::default()
+        })
+        .scopes(scopes.to_vec())
+        .sink("slack", Arc::new(notifier))
+        .build()
+        .expect("monitor");
+    let set = |online: bool| {
+        for scope in &scopes {
+            source.set(scope, listing(online));
+        }
+    };
+    set(true);
+    monitor.run_cycle(at(0)).await;
+    set(false);
+    for minute in 1..=10 {
+        monitor.run_cycle(at(minute * 60)).await;
+    }
+    set(true);
+    for minute in 11..=13 {
+        monitor.run_cycle(at(minute * 60)).await;
+    }
+    let received = slack.received();
+    assert_eq!(received.len(), 4, "two posts per scope for 500 runners");
+    for post in &received {
+        assert_eq!(post.status, 200, "{:?}", post.problem);
+    }
+    let texts: Vec<&str> = received
+        .iter()
+        .filter_map(|r| r.payload["text"].as_str())
+        .collect();
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.starts_with("250 runners of") && t.contains("offline"))
+            .count(),
+        2,
+        "{texts:?}"
+    );
+    assert_eq!(
+        texts.iter().filter(|t| t.contains("back after 10m")).count(),
+        2,
+        "{texts:?}"
+    );
+}
