@@ -16,7 +16,6 @@
 //! The trace format is documented in `runner_monitor::replay`. Exit code 2 on a malformed trace,
 //! naming the line.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

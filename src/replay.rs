@@ -236,7 +236,10 @@ pub fn message_json(message: &Message) -> serde_json::Value {
     );
     object.insert("key".into(), message.key.clone().into());
     let runners = runner_entries(&message.members);
-    match (message.members.as_slice(), first.and_then(Notification::runner)) {
+    match (
+        message.members.as_slice(),
+        first.and_then(Notification::runner),
+    ) {
         ([one], Some(runner)) => {
             object.insert("runner".into(), runner.name.clone().into());
             object.insert("outage_id".into(), one.outage().map(|o| o.id).into());

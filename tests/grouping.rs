@@ -100,7 +100,11 @@ async fn a_host_of_24_runners_is_one_opened_and_one_resolved_message() {
         ]
     );
     assert_eq!(notifier.attempts(), 2, "one request per message");
-    assert_eq!(notifier.delivered().len(), 48, "every runner's outage is in them");
+    assert_eq!(
+        notifier.delivered().len(),
+        48,
+        "every runner's outage is in them"
+    );
     assert!(messages[0].key.starts_with("group:outage_opened/org:acme/"));
 }
 
@@ -163,7 +167,10 @@ async fn nothing_is_sent_before_group_wait_and_what_falls_due_together_goes_toge
     assert_eq!(report.claimed, 0, "the first is 29 s old");
     let report = monitor.dispatch(at(MIN + 41)).await;
     assert_eq!((report.sent, report.messages), (3, 1));
-    assert_eq!(kinds(&notifier.messages()), [("outage_opened".to_owned(), 3)]);
+    assert_eq!(
+        kinds(&notifier.messages()),
+        [("outage_opened".to_owned(), 3)]
+    );
 }
 
 #[tokio::test]
@@ -299,7 +306,11 @@ async fn members_settle_on_their_own_when_a_sink_fails_part_way() {
     // through the default one-by-one send.
     let report = monitor.dispatch(at(4 * MIN)).await;
     assert_eq!((report.sent, report.messages), (3, 1));
-    assert_eq!(pager.accepted(), 4, "1 earlier, 3 now; the abandoned one not again");
+    assert_eq!(
+        pager.accepted(),
+        4,
+        "1 earlier, 3 now; the abandoned one not again"
+    );
     assert_eq!(memory.pending_deliveries(100).await.unwrap_or_default(), []);
     assert_eq!(slack.messages().len(), 1);
 }
@@ -478,7 +489,11 @@ async fn receipts_follow_a_group_until_all_its_runners_are_back() {
     let opened = pager.messages();
     assert_eq!(opened.len(), 1);
     let group = opened[0].key.clone();
-    assert_eq!(counting.counts().receipts, 1, "one receipt written per message");
+    assert_eq!(
+        counting.counts().receipts,
+        1,
+        "one receipt written per message"
+    );
     // r0 comes back: the resolved message follows the group, two still open.
     source.set(&scope, listing(&[1, 2]));
     monitor.run_cycle(at(3 * MIN)).await;
@@ -504,7 +519,10 @@ async fn receipts_follow_a_group_until_all_its_runners_are_back() {
     );
     let keys: Vec<String> = opened[0].member_keys();
     assert_eq!(
-        memory.receipts_following("pager", &keys).await.unwrap_or_default(),
+        memory
+            .receipts_following("pager", &keys)
+            .await
+            .unwrap_or_default(),
         [],
         "a closed receipt is deleted"
     );

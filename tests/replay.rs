@@ -188,7 +188,12 @@ async fn a_host_of_24_runners_down_for_30_minutes_prints_2_messages() {
             runners[0],
             serde_json::json!({"scope": "org:acme", "runner": "rack1-01", "outage_id": 1})
         );
-        assert!(line["key"].as_str().unwrap_or_default().starts_with("group:"));
+        assert!(
+            line["key"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("group:")
+        );
     }
     // 12:01 offline, opened at 12:03 (open_after 2m); back at 12:31.
     assert_eq!(lines[0]["at"], "2026-03-02T12:03:00Z");

@@ -94,7 +94,10 @@ async fn a_host_s_24_outages_are_one_post_listing_every_runner() {
     assert!(text.ends_with("... and 14 more"), "{text}");
     let plain = render_plain(&received[0].payload);
     for i in 0..24 {
-        assert!(plain.contains(&format!("rack1-{i:02}")), "rack1-{i:02} in {plain}");
+        assert!(
+            plain.contains(&format!("rack1-{i:02}")),
+            "rack1-{i:02} in {plain}"
+        );
     }
 
     let back = host(24, true);
@@ -116,7 +119,10 @@ async fn a_huge_group_stays_within_block_kit_limits_with_a_readable_overflow() {
     let received = slack.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].status, 200, "{:?}", received[0].problem);
-    let blocks = received[0].payload["blocks"].as_array().cloned().unwrap_or_default();
+    let blocks = received[0].payload["blocks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(blocks.len() <= 50, "{} blocks", blocks.len());
     for block in &blocks {
         if let Some(text) = block["text"]["text"].as_str() {
@@ -249,7 +255,10 @@ async fn a_fleet_going_down_at_once_is_two_posts_per_scope() {
         "{texts:?}"
     );
     assert_eq!(
-        texts.iter().filter(|t| t.contains("back after 10m")).count(),
+        texts
+            .iter()
+            .filter(|t| t.contains("back after 10m"))
+            .count(),
         2,
         "{texts:?}"
     );

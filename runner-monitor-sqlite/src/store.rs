@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
 };
 
 use crate::error::OpenError;

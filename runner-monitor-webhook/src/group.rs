@@ -68,9 +68,7 @@ impl WebhookGroupDocument {
             scope: (scopes.len() == 1).then(|| scopes[0].clone()),
             scopes,
             at: at.unwrap_or_default(),
-            state: members
-                .first()
-                .map_or(IncidentState::Open, |m| m.state),
+            state: members.first().map_or(IncidentState::Open, |m| m.state),
             count: members.len(),
             message: summary(message),
             members,

@@ -187,8 +187,12 @@ impl WebhookNotifier {
 impl Notifier for WebhookNotifier {
     async fn notify(&self, notification: &Notification) -> Result<(), NotifyError> {
         let request = self.request(notification)?;
-        self.post(request, notification.kind_name(), &notification.idempotency_key())
-            .await
+        self.post(
+            request,
+            notification.kind_name(),
+            &notification.idempotency_key(),
+        )
+        .await
     }
 
     /// A group is one POST of a [`WebhookGroupDocument`] (a message of one is the member's own

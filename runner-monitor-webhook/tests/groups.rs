@@ -98,8 +98,14 @@ async fn hundreds_of_runners_down_at_once_are_one_document_and_one_incident() {
     let events = bodies(&pagerduty).await;
     assert_eq!(events.len(), 1, "one PagerDuty incident");
     assert_eq!(events[0]["event_action"], "trigger");
-    let dedup = events[0]["dedup_key"].as_str().unwrap_or_default().to_owned();
-    assert!(dedup.starts_with("group:outage_opened/org:acme/"), "{dedup}");
+    let dedup = events[0]["dedup_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        dedup.starts_with("group:outage_opened/org:acme/"),
+        "{dedup}"
+    );
     assert_eq!(events[0]["payload"]["custom_details"]["count"], RUNNERS);
 
     // Half come back: the webhook hears of them, PagerDuty keeps the incident open.
@@ -155,7 +161,10 @@ async fn a_failed_group_post_is_retried_whole_with_the_same_key() {
     let report = monitor.run_cycle(at(2 * MIN)).await;
     assert_eq!(report.deliveries.retried, 24, "{report:?}");
     let report = monitor.run_cycle(at(4 * MIN)).await;
-    assert_eq!((report.deliveries.sent, report.deliveries.messages), (24, 1));
+    assert_eq!(
+        (report.deliveries.sent, report.deliveries.messages),
+        (24, 1)
+    );
     let requests = hook.received_requests().await.unwrap_or_default();
     assert_eq!(requests.len(), 2);
     let keys: Vec<_> = requests

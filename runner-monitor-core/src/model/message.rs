@@ -75,7 +75,10 @@ impl Message {
 
     /// The incident keys of its members ([`Notification::incident_key`]), in order.
     pub fn member_keys(&self) -> Vec<String> {
-        self.members.iter().map(Notification::incident_key).collect()
+        self.members
+            .iter()
+            .map(Notification::incident_key)
+            .collect()
     }
 }
 

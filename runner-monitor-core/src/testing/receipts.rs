@@ -30,9 +30,17 @@ fn keys(keys: &[&str]) -> Vec<String> {
 /// other sinks' receipts and other members find nothing.
 pub async fn receipts_round_trip_and_are_found_by_any_open_member(store: &dyn Store) {
     let sink = "conformance-receipts-a";
-    let b = receipt(sink, "group:b", &["s/runner:r1/outage:1", "s/runner:r2/outage:1"]);
+    let b = receipt(
+        sink,
+        "group:b",
+        &["s/runner:r1/outage:1", "s/runner:r2/outage:1"],
+    );
     let a = receipt(sink, "group:a", &["s/runner:r3/outage:1"]);
-    let other = receipt("conformance-receipts-other", "group:b", &["s/runner:r1/outage:1"]);
+    let other = receipt(
+        "conformance-receipts-other",
+        "group:b",
+        &["s/runner:r1/outage:1"],
+    );
     for r in [&b, &a, &other] {
         store.put_receipt(r).await.expect("put_receipt");
     }
@@ -70,7 +78,11 @@ pub async fn receipts_round_trip_and_are_found_by_any_open_member(store: &dyn St
 /// `open` deletes it, and deleting a missing one is fine.
 pub async fn receipts_shrink_and_an_empty_one_is_deleted(store: &dyn Store) {
     let sink = "conformance-receipts-b";
-    let full = receipt(sink, "group:x", &["s/runner:r1/outage:1", "s/runner:r2/outage:1"]);
+    let full = receipt(
+        sink,
+        "group:x",
+        &["s/runner:r1/outage:1", "s/runner:r2/outage:1"],
+    );
     store.put_receipt(&full).await.expect("put_receipt");
     let shrunk = receipt(sink, "group:x", &["s/runner:r2/outage:1"]);
     store.put_receipt(&shrunk).await.expect("put_receipt again");

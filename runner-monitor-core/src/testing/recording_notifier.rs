@@ -118,7 +118,9 @@ impl Notifier for RecordingNotifier {
         let mut state = self.lock();
         state.attempt()?;
         state.delivered.push(notification.clone());
-        state.messages.push(Message::new(vec![notification.clone()]));
+        state
+            .messages
+            .push(Message::new(vec![notification.clone()]));
         Ok(())
     }
 

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState, Settlement,
-    Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
+    Settlement, Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
 };
 
 /// Wraps a store; `load` and `outages` sleep for the configured delay first. Counts the loads.

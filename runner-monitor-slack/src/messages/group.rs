@@ -77,7 +77,10 @@ pub fn render_group(group: &Group) -> Message {
             ("runner", "runners"),
         ),
         NotificationKind::MonitoringDegraded { failure, .. } => (
-            format!("Runner Monitoring Degraded: {count} scopes, {}", failure.class),
+            format!(
+                "Runner Monitoring Degraded: {count} scopes, {}",
+                failure.class
+            ),
             format!(
                 "{count} scopes cannot be observed ({}): {}",
                 failure.class,
@@ -99,10 +102,7 @@ pub fn render_group(group: &Group) -> Message {
             let names = removed_names(members);
             (
                 format!("GitHub Runners Removed: {} in {scope}", names.len()),
-                format!(
-                    "{} runners of {scope} are no longer monitored",
-                    names.len()
-                ),
+                format!("{} runners of {scope} are no longer monitored", names.len()),
                 names.iter().map(|n| format!("`{}`", escape(n))).collect(),
                 ("runner", "runners"),
             )
@@ -116,12 +116,7 @@ pub fn render_group(group: &Group) -> Message {
     };
     let names = subjects(members);
     let fallback = format!("{summary}: {}", summary_names(&names));
-    let (chunks, _) = pack_lines(
-        &lines,
-        MAX_SECTION_CHARS,
-        MAX_BLOCKS - FIXED_BLOCKS,
-        noun,
-    );
+    let (chunks, _) = pack_lines(&lines, MAX_SECTION_CHARS, MAX_BLOCKS - FIXED_BLOCKS, noun);
     let mut message = Message::new(fallback)
         .block(Block::header(header))
         .block(Block::text(format!(
@@ -206,7 +201,11 @@ fn subjects(members: &[Notification]) -> Vec<String> {
 fn summary_names(names: &[String]) -> String {
     let mut shown: Vec<String> = names.iter().take(SUMMARY_NAMES).cloned().collect();
     if names.len() > SUMMARY_NAMES {
-        shown.push(and_more(names.len() - SUMMARY_NAMES, "", "").trim_end().to_owned());
+        shown.push(
+            and_more(names.len() - SUMMARY_NAMES, "", "")
+                .trim_end()
+                .to_owned(),
+        );
     }
     shown.join(", ")
 }

@@ -220,7 +220,9 @@ impl Notifier for SlackNotifier {
         let rendered = messages::render_message(message).to_json();
         let result = self.post(&rendered, &message.key).await;
         match &result {
-            Ok(()) => tracing::debug!(key = %message.key, members = message.members.len(), "slack message delivered"),
+            Ok(()) => {
+                tracing::debug!(key = %message.key, members = message.members.len(), "slack message delivered")
+            }
             Err(error) => tracing::warn!(key = %message.key, %error, "slack message not delivered"),
         }
         Sent::all(message.members.len(), result)

@@ -72,7 +72,9 @@ mod tests {
             conn.pragma_update(None, "user_version", index + 1)?;
         }
         let count = |conn: &Connection, table: &str| -> rusqlite::Result<i64> {
-            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
         };
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Version,
 };
 use runner_monitor_sqlite::SqliteStore;
 

@@ -113,7 +113,12 @@ fn group_trigger(message: &Message, settings: &EventSettings) -> Option<Event> {
             .map(|m| m.incident_key())
             .collect(),
     };
-    let at = message.members.iter().map(|m| m.at).max().unwrap_or(first.at);
+    let at = message
+        .members
+        .iter()
+        .map(|m| m.at)
+        .max()
+        .unwrap_or(first.at);
     Some(Event {
         event_action: Action::Trigger,
         dedup_key: trigger_key(message),

@@ -53,8 +53,16 @@ impl Monitor {
         if !delivered.is_empty() {
             report.messages += 1;
             if receipts {
-                self.keep_receipts(sink, &message, &followed, &delivered, sent.handle, now, report)
-                    .await;
+                self.keep_receipts(
+                    sink,
+                    &message,
+                    &followed,
+                    &delivered,
+                    sent.handle,
+                    now,
+                    report,
+                )
+                .await;
             }
         }
         pause
