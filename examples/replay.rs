@@ -1,27 +1,28 @@
 //! Replays a JSONL trace of runner listings through the real `Monitor` (with a `MemoryStore`) and
-//! prints every notification as one JSON line: `kind`, `scope`, `runner`, `outage_id`, `at`, `key`,
-//! and for `runners_removed` the `runners` it covers.
+//! prints every message as a sink would receive it, one JSON line each: `kind`, `scope`, `at`,
+//! `key`, and `runner` + `outage_id` for one runner, `runners` (each `{"scope", "runner",
+//! "outage_id"}`) for a message about several runners, or `scopes` for one cause across scopes
+//! (see `runner_monitor::replay::message_json`). Grouping follows `--group-wait` (default 30s;
+//! `0s` prints every notification on its own line).
 //!
 //! ```text
 //! cargo run --example replay -- examples/traces/sample.jsonl
 //! cargo run --example replay -- --open-after 5m --remind-every 1h trace.jsonl
 //! cargo run --example replay -- --policy policy.toml - < trace.jsonl
 //! cargo run --example replay -- --suspect-accept-after 2h examples/traces/suspect_listing.jsonl
+//! cargo run --example replay -- examples/traces/host_down.jsonl
+//! cargo run --example replay -- examples/traces/expired_credential.jsonl
 //! ```
 //! The trace format is documented in `runner_monitor::replay`. Exit code 2 on a malformed trace,
 //! naming the line.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use clap::Parser;
-use runner_monitor::core::{
-    Notification, NotificationKind, Notifier, NotifyError, Policy, RemovedRunners,
-};
-use runner_monitor::replay::{ReplayError, parse_trace, replay};
+use runner_monitor::core::{Policy, RemovedRunners};
+use runner_monitor::replay::{JsonLines, ReplayError, parse_trace, replay};
 
 /// Replay a runner-listing trace and print the notifications it causes.
 #[derive(Debug, Parser)]
@@ -62,6 +63,10 @@ struct Args {
     /// An observation this far past what a scope recorded waits for a second one.
     #[arg(long, value_parser = humantime::parse_duration)]
     clock_jump: Option<Duration>,
+    /// Hold notifications this long so those of one kind and scope (or cause) form one
+    /// message (`0s`: every notification alone).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    group_wait: Option<Duration>,
     /// What a runner missing from complete listings means: `notice` (deregistered: one
     /// `runners_removed`) or `outage` (unhealthy, the behaviour before 0.2).
     #[arg(long, value_parser = parse_removed_runners)]
@@ -73,42 +78,6 @@ fn parse_removed_runners(text: &str) -> Result<RemovedRunners, String> {
         "notice" => Ok(RemovedRunners::Notice),
         "outage" => Ok(RemovedRunners::Outage),
         other => Err(format!("`{other}`: expected `notice` or `outage`")),
-    }
-}
-
-/// Prints each notification as one JSON line.
-#[derive(Debug)]
-struct PrintNotifier;
-
-#[async_trait]
-impl Notifier for PrintNotifier {
-    async fn notify(&self, n: &Notification) -> Result<(), NotifyError> {
-        let line = serde_json::json!({
-            "kind": n.kind_name(),
-            "scope": n.scope.to_string(),
-            "runner": n.runner().map(|r| r.name.clone()),
-            "outage_id": n.outage().map(|o| o.id),
-            "at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "key": n.idempotency_key(),
-            "runners": runners(n),
-        });
-        writeln!(std::io::stdout().lock(), "{line}")
-            .map_err(|e| NotifyError::permanent(e.to_string()))
-    }
-}
-
-/// For a notification about several runners (`runners_removed`), each of them.
-fn runners(n: &Notification) -> Option<Vec<serde_json::Value>> {
-    match &n.kind {
-        NotificationKind::RunnersRemoved { runners, .. } => Some(
-            runners
-                .iter()
-                .map(|r| {
-                    serde_json::json!({"scope": n.scope.to_string(), "runner": r.name, "outage_id": null})
-                })
-                .collect(),
-        ),
-        _ => None,
     }
 }
 
@@ -133,6 +102,7 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
             &mut policy.suspect_drop.accept_after,
         ),
         (args.clock_jump, &mut policy.clock_jump),
+        (args.group_wait, &mut policy.group_wait),
     ];
     for (value, field) in overrides {
         if let Some(value) = value {
@@ -164,7 +134,7 @@ async fn run(args: Args) -> Result<(), ReplayError> {
             .map_err(|e| ReplayError::Config(format!("{}: {e}", args.trace.display())))?;
         parse_trace(std::io::BufReader::new(file))?
     };
-    replay(lines, policy, Arc::new(PrintNotifier)).await?;
+    replay(lines, policy, Arc::new(JsonLines::printing())).await?;
     Ok(())
 }
 

@@ -3,7 +3,10 @@
 //! Each trace line is either
 //! `{"at":"<RFC 3339>","scope":"owner/name","runners":[<GitHub runner objects>]}` or
 //! `{"at":"...","scope":"...","error":"unavailable"|"unauthorized"|"rate_limited"}`.
-//! One cycle runs per line, at time `at`, for that line's scope. `examples/replay.rs` is the CLI.
+//! One cycle runs per line, at time `at`, for that line's scope; after the last line one more
+//! dispatch runs `group_wait` later, so messages held back for grouping still go out.
+//! [`JsonLines`] is a sink that renders each message as a sink would receive it
+//! ([`message_json`]). `examples/replay.rs` is the CLI.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
@@ -12,8 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Monitor, Notifier, Observation, ObservedRunner, Policy, RunnerSource, Scope, SourceError,
-    Timestamp,
+    Message, Monitor, Notification, NotificationKind, Notifier, NotifyError, Observation,
+    ObservedRunner, Policy, RunnerSource, Scope, Sent, SourceError, Timestamp,
 };
 use runner_monitor_memory::MemoryStore;
 use serde::Deserialize;
@@ -161,7 +164,9 @@ pub async fn replay(
     let source = Arc::new(TraceSource::default());
     let store = MemoryStore::new();
     let mut monitors: BTreeMap<Scope, Monitor> = BTreeMap::new();
+    let mut last_at = None;
     for line in lines {
+        last_at = Some(line.at);
         source
             .current
             .lock()
@@ -188,5 +193,140 @@ pub async fn replay(
             }
         }
     }
+    // What the last cycles planned waits for `group_wait`: one dispatch after it sends it.
+    if let (Some(monitor), Some(at)) = (monitors.values().next(), last_at) {
+        let wait = chrono::Duration::from_std(policy.group_wait + Duration::from_secs(1))
+            .unwrap_or_else(|_| chrono::Duration::seconds(1));
+        let report = monitor.dispatch(at + wait).await;
+        if let Some(error) = report.store_error {
+            return Err(ReplayError::Store(error.to_string()));
+        }
+    }
     Ok(store)
+}
+
+/// A message as one JSON object: `kind`, `scope`, `at` (the newest member's), `key` (the
+/// message's), and
+/// - for one runner notification, `runner` and `outage_id`;
+/// - for a message about several runners (a group of runner notifications, or a removal
+///   notice), `runners`: a list of `{"scope", "runner", "outage_id"}`;
+/// - for a group across scopes (monitoring degraded/restored by cause), `scopes`, with
+///   `scope` `null`.
+pub fn message_json(message: &Message) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    let first = message.members.first();
+    let mut scopes: Vec<String> = Vec::new();
+    for member in &message.members {
+        let scope = member.scope.to_string();
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    object.insert("kind".into(), message.kind_name().into());
+    let scope = match scopes.as_slice() {
+        [one] => serde_json::Value::from(one.clone()),
+        _ => serde_json::Value::Null,
+    };
+    object.insert("scope".into(), scope);
+    let at = message.members.iter().map(|m| m.at).max();
+    object.insert(
+        "at".into(),
+        at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .into(),
+    );
+    object.insert("key".into(), message.key.clone().into());
+    let runners = runner_entries(&message.members);
+    match (
+        message.members.as_slice(),
+        first.and_then(Notification::runner),
+    ) {
+        ([one], Some(runner)) => {
+            object.insert("runner".into(), runner.name.clone().into());
+            object.insert("outage_id".into(), one.outage().map(|o| o.id).into());
+        }
+        _ if !runners.is_empty() => {
+            object.insert("runners".into(), runners.into());
+        }
+        _ if scopes.len() > 1 => {
+            object.insert("scopes".into(), scopes.into());
+        }
+        _ => {}
+    }
+    serde_json::Value::Object(object)
+}
+
+/// `{"scope", "runner", "outage_id"}` for every runner the members are about.
+fn runner_entries(members: &[Notification]) -> Vec<serde_json::Value> {
+    members
+        .iter()
+        .flat_map(|n| match (&n.kind, n.runner()) {
+            (NotificationKind::RunnersRemoved { runners, .. }, _) => runners
+                .iter()
+                .map(|r| serde_json::json!({"scope": n.scope.to_string(), "runner": r.name, "outage_id": null}))
+                .collect(),
+            (_, Some(runner)) => vec![serde_json::json!({
+                "scope": n.scope.to_string(),
+                "runner": runner.name,
+                "outage_id": n.outage().map(|o| o.id),
+            })],
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// A sink that renders each message it is sent with [`message_json`], keeps the lines and,
+/// when made with [`printing`](Self::printing), writes each to standard output.
+#[derive(Debug, Default)]
+pub struct JsonLines {
+    lines: Mutex<Vec<serde_json::Value>>,
+    print: bool,
+}
+
+impl JsonLines {
+    /// A sink that only keeps the lines.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A sink that also prints each line.
+    pub fn printing() -> Self {
+        JsonLines {
+            print: true,
+            ..Self::default()
+        }
+    }
+
+    /// The lines so far, one per message.
+    pub fn lines(&self) -> Vec<serde_json::Value> {
+        self.lines.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+#[async_trait]
+impl Notifier for JsonLines {
+    async fn notify(&self, notification: &Notification) -> Result<(), NotifyError> {
+        let sent = self.send(&Message::new(vec![notification.clone()])).await;
+        match sent.outcomes.into_iter().next() {
+            Some(runner_monitor_core::MemberOutcome::Failed(error)) => Err(error),
+            _ => Ok(()),
+        }
+    }
+
+    async fn send(&self, message: &Message) -> Sent {
+        let line = message_json(message);
+        if self.print {
+            use std::io::Write;
+            if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+                return Sent::all(
+                    message.members.len(),
+                    Err(NotifyError::permanent(e.to_string())),
+                );
+            }
+        }
+        self.lines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(line);
+        Sent::all(message.members.len(), Ok(()))
+    }
 }

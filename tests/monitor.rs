@@ -16,6 +16,15 @@ use runner_monitor_memory::MemoryStore;
 
 const MIN: i64 = 60;
 
+/// These tests pin per-delivery dispatch: each notification is sent in the cycle that plans it
+/// (grouping has its own tests in `tests/grouping.rs`).
+fn ungrouped() -> Policy {
+    Policy {
+        group_wait: Duration::ZERO,
+        ..Policy::default()
+    }
+}
+
 fn scope() -> Scope {
     Scope::repo("acme", "api")
 }
@@ -49,6 +58,7 @@ impl Rig {
 
     fn monitor(&self) -> Monitor {
         Monitor::builder(self.source.clone(), self.store.clone())
+            .policy(ungrouped())
             .scope(scope())
             .sink("slack", self.notifier.clone())
             .build()
@@ -194,6 +204,7 @@ async fn two_monitors_sharing_a_store_plan_and_send_each_transition_once() {
     });
     let build = || {
         Monitor::builder(rig.source.clone(), rig.store.clone())
+            .policy(ungrouped())
             .scopes(scopes.clone())
             .sink("slack", slow.clone())
             .build()
@@ -251,6 +262,7 @@ async fn two_monitors_racing_full_cycles_send_each_alert_exactly_once() {
     let build = || {
         Arc::new(
             Monitor::builder(rig.source.clone(), rig.store.clone())
+                .policy(ungrouped())
                 .scope(scope())
                 .sink("slack", slow.clone())
                 .build()
@@ -436,6 +448,7 @@ async fn stale_commit_is_retried_after_reload() {
     let source = Arc::new(ScriptedSource::new());
     source.set(&scope(), listing(true));
     let monitor = Monitor::builder(source, store)
+        .policy(ungrouped())
         .scope(scope())
         .build()
         .expect("monitor");
@@ -526,11 +539,12 @@ async fn permanent_failure_is_abandoned_not_retried() {
 async fn delivery_ttl_gives_up() {
     let rig = Rig::new();
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .scope(scope())
         .sink("slack", rig.notifier.clone())
         .policy(Policy {
             delivery_ttl: Duration::from_secs(3600),
-            ..Policy::default()
+            ..ungrouped()
         })
         .build()
         .expect("monitor");
@@ -561,6 +575,7 @@ async fn one_delivery_per_sink_and_removed_sinks_wait_for_the_ttl() {
     let rig = Rig::new();
     let pager = Arc::new(RecordingNotifier::new());
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .scope(scope())
         .sink("slack", rig.notifier.clone())
         .sink("pager", pager.clone())
@@ -625,6 +640,7 @@ async fn never_attempted_deliveries_for_an_absent_sink_are_abandoned_after_ttl_a
     let rig = Rig::new();
     let pager = Arc::new(RecordingNotifier::new());
     let with_pager = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .scope(scope())
         .sink("slack", rig.notifier.clone())
         .sink("pager", pager.clone())
@@ -779,6 +795,7 @@ async fn the_dispatch_budget_stops_a_backlog_and_releases_the_rest() {
         latency: Duration::from_millis(100),
     });
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .sink("slack", slow)
         .dispatch_budget(Duration::from_millis(500))
         .delivery_lease(Duration::from_secs(60))
@@ -851,11 +868,13 @@ async fn a_crashed_holders_claim_is_taken_over_only_after_its_lease() {
 async fn builder_rejects_bad_configuration() {
     let rig = Rig::new();
     let dup = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .sink("slack", rig.notifier.clone())
         .sink("slack", rig.notifier.clone())
         .build();
     assert!(dup.expect_err("duplicate").to_string().contains("slack"));
     let scopes = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .scope(scope())
         .scope(scope())
         .build();
@@ -866,6 +885,7 @@ async fn builder_rejects_bad_configuration() {
             .contains("acme/api")
     );
     let policy = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .policy(Policy {
             remind_every: Some(Duration::ZERO),
             ..Policy::default()
@@ -878,6 +898,7 @@ async fn builder_rejects_bad_configuration() {
             .contains("remind_every")
     );
     let lease = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .dispatch_budget(Duration::from_secs(60))
         .delivery_lease(Duration::from_secs(30))
         .build();
@@ -888,6 +909,7 @@ async fn builder_rejects_bad_configuration() {
             .contains("delivery_lease")
     );
     let budget = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .dispatch_budget(Duration::ZERO)
         .build();
     assert!(budget.is_err());
@@ -910,6 +932,7 @@ async fn store_failure_is_reported_per_scope_and_other_scopes_continue() {
         }
     }
     let monitor = Monitor::builder(rig.source.clone(), rig.store.clone())
+        .policy(ungrouped())
         .scopes([scope(), other.clone()])
         .build()
         .expect("monitor");
@@ -922,6 +945,7 @@ async fn store_failure_is_reported_per_scope_and_other_scopes_continue() {
     );
     assert!(!report.has_errors());
     let failing = Monitor::builder(Arc::new(Broken), rig.store.clone())
+        .policy(ungrouped())
         .scope(other)
         .build()
         .expect("monitor");

@@ -210,3 +210,65 @@ fn malformed_lines_name_the_line_and_the_reason() {
     let error = parse_trace(trace.as_bytes()).expect_err("line 3 is bad");
     assert!(error.to_string().starts_with("line 3:"), "{error}");
 }
+
+const HOST_DOWN: &str = include_str!("../examples/traces/host_down.jsonl");
+const EXPIRED: &str = include_str!("../examples/traces/expired_credential.jsonl");
+
+async fn replay_lines(trace: &str, policy: Policy) -> Vec<serde_json::Value> {
+    let lines = parse_trace(trace.as_bytes()).expect("trace parses");
+    let sink = Arc::new(runner_monitor::replay::JsonLines::new());
+    replay(lines, policy, sink.clone()).await.expect("replay");
+    sink.lines()
+}
+
+#[tokio::test]
+async fn a_host_of_24_runners_down_for_30_minutes_prints_2_messages() {
+    let lines = replay_lines(HOST_DOWN, Policy::default()).await;
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    for (line, kind) in lines.iter().zip(["outage_opened", "outage_resolved"]) {
+        assert_eq!(line["kind"], kind);
+        assert_eq!(line["scope"], "org:acme");
+        let runners = line["runners"].as_array().cloned().unwrap_or_default();
+        assert_eq!(runners.len(), 24, "{line}");
+        assert_eq!(
+            runners[0],
+            serde_json::json!({"scope": "org:acme", "runner": "rack1-01", "outage_id": 1})
+        );
+        assert!(
+            line["key"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("group:")
+        );
+    }
+    // 12:01 offline, opened at 12:03 (open_after 2m); back at 12:31.
+    assert_eq!(lines[0]["at"], "2026-03-02T12:03:00Z");
+    assert_eq!(lines[1]["at"], "2026-03-02T12:31:00Z");
+    let ungrouped = replay_lines(
+        HOST_DOWN,
+        Policy {
+            group_wait: std::time::Duration::ZERO,
+            ..Policy::default()
+        },
+    )
+    .await;
+    assert_eq!(ungrouped.len(), 48, "what grouping saves");
+    assert_eq!(ungrouped[0]["runner"], "rack1-01");
+    assert_eq!(ungrouped[0]["outage_id"], 1);
+}
+
+#[tokio::test]
+async fn an_expired_credential_over_20_repositories_prints_2_messages() {
+    let lines = replay_lines(EXPIRED, Policy::default()).await;
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    for (line, kind) in lines
+        .iter()
+        .zip(["monitoring_degraded", "monitoring_restored"])
+    {
+        assert_eq!(line["kind"], kind);
+        assert_eq!(line["scope"], serde_json::Value::Null);
+        let scopes = line["scopes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(scopes.len(), 20, "{line}");
+        assert_eq!(scopes[0], "acme/repo-01");
+    }
+}

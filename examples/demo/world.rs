@@ -61,6 +61,8 @@ path = "{db}"
 open_after = "3s"
 new_runner_grace = "3s"
 source_alert_after = "20s"
+# Hold notifications two seconds: what falls due together is one message.
+group_wait = "2s"
 
 [[sinks]]
 kind = "slack"

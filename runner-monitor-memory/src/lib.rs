@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version, overlaps,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version, overlaps,
 };
 
 /// One scope's data.
@@ -48,6 +48,52 @@ struct OutboxRow {
 struct Inner {
     scopes: HashMap<Scope, ScopeData>,
     outbox: BTreeMap<DeliveryId, OutboxRow>,
+    /// Message receipts by (sink, key).
+    receipts: BTreeMap<(String, String), MessageReceipt>,
+    /// (sink, open incident key) -> receipt keys holding it open: the lookup index.
+    receipts_by_member: HashMap<(String, String), HashSet<String>>,
+}
+
+impl Inner {
+    fn put_receipt(&mut self, receipt: &MessageReceipt) {
+        let id = (receipt.sink.clone(), receipt.key.clone());
+        if let Some(old) = self.receipts.remove(&id) {
+            for member in old.open {
+                let entry = (old.sink.clone(), member);
+                if let Some(keys) = self.receipts_by_member.get_mut(&entry) {
+                    keys.remove(&old.key);
+                    if keys.is_empty() {
+                        self.receipts_by_member.remove(&entry);
+                    }
+                }
+            }
+        }
+        if receipt.open.is_empty() {
+            return;
+        }
+        for member in &receipt.open {
+            self.receipts_by_member
+                .entry((receipt.sink.clone(), member.clone()))
+                .or_default()
+                .insert(receipt.key.clone());
+        }
+        self.receipts.insert(id, receipt.clone());
+    }
+
+    fn receipts_following(&self, sink: &str, incident_keys: &[String]) -> Vec<MessageReceipt> {
+        let keys: std::collections::BTreeSet<&String> = incident_keys
+            .iter()
+            .filter_map(|member| {
+                self.receipts_by_member
+                    .get(&(sink.to_owned(), member.clone()))
+            })
+            .flatten()
+            .collect();
+        keys.into_iter()
+            .filter_map(|key| self.receipts.get(&(sink.to_owned(), key.clone())))
+            .cloned()
+            .collect()
+    }
 }
 
 /// An in-process [`Store`]. Clones share the same data.
@@ -283,6 +329,19 @@ impl Store for MemoryStore {
             .and_then(|data| data.history.get(runner))
             .map(|outages| outages.values().rev().take(limit).cloned().collect())
             .unwrap_or_default())
+    }
+
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        self.lock().put_receipt(receipt);
+        Ok(())
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        Ok(self.lock().receipts_following(sink, incident_keys))
     }
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {

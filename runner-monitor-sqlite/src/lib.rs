@@ -32,6 +32,7 @@ mod open;
 mod outbox;
 mod path;
 mod queries;
+mod receipts;
 mod schema;
 mod sql;
 mod store;

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
 };
 
 use crate::error::OpenError;
 use crate::worker::Worker;
-use crate::{commit, history, load, open, outbox, path};
+use crate::{commit, history, load, open, outbox, path, receipts};
 
 /// A durable [`Store`] in one SQLite file (WAL mode). Clones share one connection and its thread;
 /// several stores (or processes) may open the same file: commits stay atomic and optimistic
@@ -132,6 +132,25 @@ impl Store for SqliteStore {
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.worker.run(|conn| load::scopes(conn)).await
+    }
+
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        let receipt = receipt.clone();
+        self.worker
+            .run(move |conn| receipts::put(conn, &receipt))
+            .await
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        let sink = sink.to_owned();
+        let keys = incident_keys.to_vec();
+        self.worker
+            .run(move |conn| receipts::following(conn, &sink, &keys))
+            .await
     }
 
     async fn outages_between(

@@ -263,6 +263,10 @@ pub fn runner_monitor_schema() -> Schema {
                 .key("indexId", 1, S)
                 .key("repoId", 2, S)
                 .required(&[1, 2]),
+            ItemType::new("Receipt", "/receipts-:sink/receipt-:key")
+                .key("sink", 1, S)
+                .key("key", 2, S)
+                .required(&[1, 2]),
         ],
     }
 }

@@ -183,3 +183,18 @@ export const ScopeIndex = itemType("ScopeIndex", {
     pendingDeliveries: { type: uint, required: false }, // #3
   },
 });
+
+/** What a sink remembers about a message it sent (grouping; Slack bot mode). One group per sink;
+ * deleted once every member it holds open is resolved. */
+export const Receipt = itemType("Receipt", {
+  keyPath: "/receipts-:sink/receipt-:key",
+  fields: {
+    sink: { type: string }, // #1
+    key: { type: string }, // #2
+    /** Incident keys of the members still open, sorted. */
+    open: { type: arrayOf(string), required: false }, // #3
+    /** The sink's handle (PagerDuty: dedup_key; Slack bot mode: channel and ts). */
+    handle: { type: string, required: false }, // #4
+    sentAt: { type: timestampMilliseconds, required: false }, // #5
+  },
+});

@@ -9,6 +9,7 @@
 //! | OutageCounter | `/repo-:repoId/counter-:runnerName` |
 //! | Delivery | `/repo-:repoId/delivery-:seq` |
 //! | ScopeIndex | `/index-:indexId/scope-:repoId` |
+//! | Receipt | `/receipts-:sink/receipt-:key` |
 
 /// Escapes a string id for a key path.
 ///
@@ -73,6 +74,16 @@ pub fn index(index_id: &str) -> String {
 /// `/index-:indexId/scope-:repoId`.
 pub fn scope_index(index_id: &str, repo_id: &str) -> String {
     format!("{}/scope-{}", index(index_id), escape(repo_id))
+}
+
+/// `/receipts-:sink`: the group of one sink's message receipts.
+pub fn receipts(sink: &str) -> String {
+    format!("/receipts-{}", escape(sink))
+}
+
+/// `/receipts-:sink/receipt-:key`.
+pub fn receipt(sink: &str, key: &str) -> String {
+    format!("{}/receipt-{}", receipts(sink), escape(key))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //!
 //! - [`WebhookNotifier`] POSTs a documented, versioned JSON document ([`WebhookDocument`]) per
 //!   notification to any URL, with an `Idempotency-Key` header and, when a signing secret is
-//!   configured, an HMAC-SHA256 signature that receivers check with [`verify_signature`].
+//!   configured, an HMAC-SHA256 signature that receivers check with [`verify_signature`]. A
+//!   grouped message is one [`WebhookGroupDocument`] listing every member's document.
 //! - [`PagerDutyNotifier`] sends PagerDuty Events API v2 events: a trigger when an outage opens or
 //!   monitoring degrades, a resolve (same deterministic [`dedup_key`]) when it ends. Reminders are
 //!   not sent.
@@ -21,6 +22,7 @@
 mod client;
 mod config_error;
 mod document;
+mod group;
 mod http_errors;
 mod message;
 mod pagerduty;
@@ -32,6 +34,7 @@ pub use document::{
     DOCUMENT_VERSION, FailureInfo, IncidentState, MonitoringInfo, OutageInfo, RunnerInfo,
     WebhookDocument,
 };
+pub use group::WebhookGroupDocument;
 pub use pagerduty::{PagerDutyNotifier, Severity, SeverityParseError, dedup_key};
 pub use signature::{
     DEFAULT_TOLERANCE, SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER, sign, verify_signature,

@@ -5,14 +5,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::Url;
-use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_core::{Message, Notification, Notifier, NotifyError, Sent};
 use runner_monitor_http::{Redactor, UrlRules, check_url};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::default_client;
 use crate::http_errors::{excerpt, read_body_prefix, status_error, transport_error};
 use crate::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
-use crate::{ConfigError, WebhookDocument};
+use crate::{ConfigError, WebhookDocument, WebhookGroupDocument};
 
 /// Header carrying the notification's idempotency key (the document's `idempotency_key`; bytes
 /// outside visible ASCII, and `%`, are percent-encoded).
@@ -149,6 +149,15 @@ impl WebhookNotifier {
         let document = WebhookDocument::from_notification(notification);
         let body = serde_json::to_vec(&document)
             .map_err(|e| NotifyError::permanent(format!("cannot encode the document: {e}")))?;
+        self.request_for(body, &document.idempotency_key, &document.kind)
+    }
+
+    fn request_for(
+        &self,
+        body: Vec<u8>,
+        idempotency_key: &str,
+        kind: &str,
+    ) -> Result<reqwest::RequestBuilder, NotifyError> {
         let url = Url::parse(self.url.expose_secret())
             .map_err(|_| NotifyError::permanent("the webhook URL is invalid"))?;
         let mut request = self
@@ -156,8 +165,8 @@ impl WebhookNotifier {
             .post(url)
             .timeout(self.timeout)
             .header(CONTENT_TYPE, "application/json")
-            .header(IDEMPOTENCY_HEADER, header_safe(&document.idempotency_key))
-            .header(EVENT_HEADER, document.kind.as_str());
+            .header(IDEMPOTENCY_HEADER, header_safe(idempotency_key))
+            .header(EVENT_HEADER, kind);
         for (name, value) in &self.headers {
             let mut value = HeaderValue::from_str(value.expose_secret())
                 .map_err(|_| NotifyError::permanent(format!("invalid value for header {name}")))?;
@@ -178,6 +187,40 @@ impl WebhookNotifier {
 impl Notifier for WebhookNotifier {
     async fn notify(&self, notification: &Notification) -> Result<(), NotifyError> {
         let request = self.request(notification)?;
+        self.post(
+            request,
+            notification.kind_name(),
+            &notification.idempotency_key(),
+        )
+        .await
+    }
+
+    /// A group is one POST of a [`WebhookGroupDocument`] (a message of one is the member's own
+    /// document, as [`notify`](Self::notify) sends it).
+    async fn send(&self, message: &Message) -> Sent {
+        let result = match message.members.as_slice() {
+            [one] => self.notify(one).await,
+            _ => match serde_json::to_vec(&WebhookGroupDocument::from_message(message)) {
+                Ok(body) => match self.request_for(body, &message.key, message.kind_name()) {
+                    Ok(request) => self.post(request, message.kind_name(), &message.key).await,
+                    Err(error) => Err(error),
+                },
+                Err(e) => Err(NotifyError::permanent(format!(
+                    "cannot encode the document: {e}"
+                ))),
+            },
+        };
+        Sent::all(message.members.len(), result)
+    }
+}
+
+impl WebhookNotifier {
+    async fn post(
+        &self,
+        request: reqwest::RequestBuilder,
+        kind: &str,
+        idempotency_key: &str,
+    ) -> Result<(), NotifyError> {
         let response = request
             .send()
             .await
@@ -185,8 +228,8 @@ impl Notifier for WebhookNotifier {
         let status = response.status();
         if status.is_success() {
             tracing::debug!(
-                kind = notification.kind_name(),
-                idempotency_key = %notification.idempotency_key(),
+                kind,
+                idempotency_key = %idempotency_key,
                 status = status.as_u16(),
                 "webhook delivered"
             );

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use runner_monitor_core::testing::{ScriptedSource, at, observed};
-use runner_monitor_core::{Monitor, Observation, Scope, SourceError};
+use runner_monitor_core::{Monitor, Observation, Policy, Scope, SourceError};
 use runner_monitor_memory::MemoryStore;
 use runner_monitor_webhook::{PagerDutyNotifier, SecretString, WebhookNotifier};
 use serde_json::Value;
@@ -61,6 +61,11 @@ async fn outage_reaches_both_sinks_with_retry_and_matching_dedup_keys() {
         .expect("valid base URL");
     let source = Arc::new(ScriptedSource::new());
     let monitor = Monitor::builder(source.clone(), Arc::new(MemoryStore::new()))
+        // Per-notification timing (grouping has its own tests in `groups.rs`).
+        .policy(Policy {
+            group_wait: std::time::Duration::ZERO,
+            ..Policy::default()
+        })
         .scope(scope())
         .sink("webhook", Arc::new(webhook))
         .sink("pagerduty", Arc::new(pd))

@@ -76,6 +76,8 @@ path = "{db}"
 [policy]
 open_after = "0s"
 new_runner_grace = "0s"
+# Grouping on, short: notifications wait two cycles (what falls due together goes together).
+group_wait = "300ms"
 
 [monitor]
 delivery_retry_base = "100ms"

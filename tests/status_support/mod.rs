@@ -167,6 +167,7 @@ path = "{db}"
 [policy]
 open_after = "0s"
 new_runner_grace = "0s"
+group_wait = "300ms"
 {extra}
 "#,
             api_url = self.github.base_url(),

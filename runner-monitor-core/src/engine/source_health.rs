@@ -24,6 +24,7 @@ pub(super) fn observed(state: &ScopeState, policy: &Policy, now: Timestamp, plan
                     incident: incident.id,
                     since: incident.since,
                     duration: elapsed(incident.since, now),
+                    cause: Some(incident.failure.class),
                 },
             });
         }

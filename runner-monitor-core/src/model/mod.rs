@@ -3,6 +3,7 @@
 mod apply;
 mod delivery;
 mod failure;
+mod message;
 mod notification;
 mod outage;
 mod policy;
@@ -13,6 +14,7 @@ mod state;
 
 pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFilter};
 pub use failure::{FailureClass, SourceFailure};
+pub use message::{Message, MessageReceipt, group_basis};
 pub use notification::{Notification, NotificationKind, RunnerSnapshot};
 pub use outage::{Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};

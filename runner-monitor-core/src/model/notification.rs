@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Outage, RunnerStatus, Scope, SourceFailure, Timestamp};
+use super::{FailureClass, Outage, RunnerStatus, Scope, SourceFailure, Timestamp};
 
 /// The runner as it was when a notification was planned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +75,10 @@ pub enum NotificationKind {
         /// How long monitoring was degraded.
         #[serde(with = "humantime_serde")]
         duration: Duration,
+        /// The class of the failure that raised the incident (groups restorations by cause);
+        /// `None` in notifications stored before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<FailureClass>,
     },
     /// Runners forgotten together, told once for the scope (not one outage per runner):
     /// - `deregistered: false`: listings lacked most of the scope's known runners for
@@ -200,6 +204,7 @@ impl Notification {
     ///         incident: 2,
     ///         since: at,
     ///         duration: std::time::Duration::from_secs(60),
+    ///         cause: None,
     ///     },
     /// };
     /// assert_eq!(n.idempotency_key(), "acme/api/source/incident:2/monitoring_restored");

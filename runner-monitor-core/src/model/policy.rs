@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+const SECOND: Duration = Duration::from_secs(1);
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -68,6 +69,14 @@ pub struct Policy {
     /// [`RemovedRunners::Notice`]: it was deregistered on purpose (GitHub keeps a crashed runner
     /// listed as offline), so it is forgotten with one notice per scope and cycle.
     pub removed_runners: RemovedRunners,
+    /// How long the dispatcher holds a new notification back so that others of the same kind
+    /// for the same sink, sharing its scope (runner outages, removal notices) or its cause
+    /// (monitoring degraded/restored with one failure class across scopes), go out with it as
+    /// one message. A notification is sent at the first dispatch at least this long after it
+    /// was planned. Default 30 s; 0 turns grouping off (each notification its own message, sent
+    /// at once).
+    #[serde(with = "humantime_serde")]
+    pub group_wait: Duration,
 }
 
 /// What happens to a non-ephemeral runner that complete listings no longer show
@@ -158,6 +167,7 @@ impl Default for Policy {
             suspect_drop: SuspectDrop::default(),
             clock_jump: 6 * HOUR,
             removed_runners: RemovedRunners::Notice,
+            group_wait: 30 * SECOND,
         }
     }
 }
@@ -178,7 +188,8 @@ impl Policy {
     /// # Errors
     /// A [`PolicyError`] naming the field: a zero `remind_every`, `heartbeat_every` or
     /// `delivery_ttl`, a `forget_after` shorter than `open_after`, a `suspect_drop.percent` above
-    /// 100, or a `clock_jump` not longer than `heartbeat_every`.
+    /// 100, a `clock_jump` not longer than `heartbeat_every`, or a `group_wait` not shorter than
+    /// `delivery_ttl`.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.remind_every == Some(Duration::ZERO) {
             return Err(PolicyError {
@@ -208,6 +219,12 @@ impl Policy {
             return Err(PolicyError {
                 field: "suspect_drop.percent",
                 problem: "must be at most 100 (100 turns the rule off)",
+            });
+        }
+        if self.group_wait >= self.delivery_ttl {
+            return Err(PolicyError {
+                field: "group_wait",
+                problem: "must be shorter than delivery_ttl",
             });
         }
         if self.clock_jump <= self.heartbeat_every {
@@ -241,6 +258,7 @@ mod tests {
         assert_eq!(p.suspect_drop.accept_after, Duration::from_secs(6 * 3600));
         assert_eq!(p.clock_jump, Duration::from_secs(6 * 3600));
         assert_eq!(p.removed_runners, RemovedRunners::Notice);
+        assert_eq!(p.group_wait, Duration::from_secs(30));
         assert_eq!(p.validate(), Ok(()));
     }
 
@@ -271,6 +289,11 @@ mod tests {
             ..Policy::default()
         };
         assert_eq!(jump.validate().map_err(|e| e.field), Err("clock_jump"));
+        let wait = Policy {
+            group_wait: Duration::from_secs(86_400),
+            ..Policy::default()
+        };
+        assert_eq!(wait.validate().map_err(|e| e.field), Err("group_wait"));
         let err = serde_json::from_str::<Policy>(r#"{"suspect_drop": {"share": 5}}"#)
             .expect_err("typo in the nested table");
         assert!(err.to_string().contains("share"), "{err}");

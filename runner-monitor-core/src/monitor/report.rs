@@ -95,6 +95,9 @@ pub struct DispatchReport {
     pub claimed: usize,
     /// Delivered.
     pub sent: usize,
+    /// Messages sinks accepted: a group of deliveries sent together counts once (with
+    /// `group_wait` 0, equal to `sent`).
+    pub messages: usize,
     /// Failed and scheduled again.
     pub retried: usize,
     /// Given up (permanent failure, or `delivery_ttl` passed).
@@ -119,6 +122,7 @@ impl DispatchReport {
     pub(super) fn absorb(&mut self, other: DispatchReport) {
         self.claimed += other.claimed;
         self.sent += other.sent;
+        self.messages += other.messages;
         self.retried += other.retried;
         self.failed += other.failed;
         self.deferred += other.deferred;

@@ -5,7 +5,7 @@ mod notifier;
 mod source;
 mod store;
 
-pub use notifier::{Notifier, NotifyError};
+pub use notifier::{MemberOutcome, Notifier, NotifyError, Sent};
 pub use source::{RunnerSource, SourceError};
 pub use store::{Receipt, Store, StoreError, overlaps};
 

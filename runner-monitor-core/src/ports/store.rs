@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
+    Settlement, Timestamp, Version,
 };
 
 /// What a successful commit returns.
@@ -58,6 +58,11 @@ pub struct Receipt {
 /// - **outages_between** returns every outage of a scope, of every runner (forgotten ones too),
 ///   that overlaps `[from, to)`: started before `to`, and open or resolved after `from`. Ordered
 ///   by runner name, then id. Empty when `from >= to`. Only what history expiry has kept.
+/// - **put_receipt** stores a [`MessageReceipt`] under its `(sink, key)`, replacing the one
+///   stored there; a receipt whose `open` is empty deletes it (deleting a missing one is fine).
+/// - **receipts_following** returns the receipts of `sink` whose `open` contains any of
+///   `incident_keys`, each once, ordered by key; its cost grows with the keys asked for, not
+///   with the receipts stored.
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
 /// - Safe to call concurrently from many tasks (and, for shared backends, many processes).
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -125,6 +130,31 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// As for [`load`](Self::load).
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError>;
 
+    /// Stores (or, with an empty `open`, deletes) a sink's receipt for a message it sent.
+    ///
+    /// The default fails: a store that keeps no receipts says so, and the dispatcher then
+    /// follows messages up without them (with a warning).
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load); [`StoreError::Other`] from the default.
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        let _ = receipt;
+        Err(no_receipts())
+    }
+
+    /// The receipts of `sink` that still have any of `incident_keys` open, by key.
+    ///
+    /// # Errors
+    /// As for [`put_receipt`](Self::put_receipt).
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        let _ = (sink, incident_keys);
+        Err(no_receipts())
+    }
+
     /// Every outage of `scope` overlapping `[from, to)` (open ones included), by runner name then
     /// id: what uptime is computed from.
     ///
@@ -152,6 +182,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             found.extend(outages);
         }
         Ok(found)
+    }
+}
+
+fn no_receipts() -> StoreError {
+    StoreError::Other {
+        message: "this store keeps no message receipts".to_owned(),
     }
 }
 

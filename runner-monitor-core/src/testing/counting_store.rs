@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
+    Settlement, Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 
@@ -28,6 +28,8 @@ pub struct StoreCounts {
     pub settles: usize,
     /// `outages`, `outages_between` and `scopes` calls.
     pub other_reads: usize,
+    /// `put_receipt` and `receipts_following` calls.
+    pub receipts: usize,
 }
 
 impl StoreCounts {
@@ -48,6 +50,7 @@ pub struct CountingStore {
     outbox_rows: AtomicUsize,
     settles: AtomicUsize,
     other_reads: AtomicUsize,
+    receipts: AtomicUsize,
 }
 
 impl CountingStore {
@@ -62,6 +65,7 @@ impl CountingStore {
             outbox_rows: AtomicUsize::new(0),
             settles: AtomicUsize::new(0),
             other_reads: AtomicUsize::new(0),
+            receipts: AtomicUsize::new(0),
         }
     }
 
@@ -75,6 +79,7 @@ impl CountingStore {
             outbox_rows: self.outbox_rows.load(Ordering::SeqCst),
             settles: self.settles.load(Ordering::SeqCst),
             other_reads: self.other_reads.load(Ordering::SeqCst),
+            receipts: self.receipts.load(Ordering::SeqCst),
         }
     }
 }
@@ -129,6 +134,20 @@ impl Store for CountingStore {
     ) -> Result<Vec<Outage>, StoreError> {
         self.other_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.outages(scope, runner, limit).await
+    }
+
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        self.receipts.fetch_add(1, Ordering::SeqCst);
+        self.inner.put_receipt(receipt).await
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        self.receipts.fetch_add(1, Ordering::SeqCst);
+        self.inner.receipts_following(sink, incident_keys).await
     }
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {

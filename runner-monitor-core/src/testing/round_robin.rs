@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
+    Settlement, Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 
@@ -68,6 +68,18 @@ impl Store for RoundRobinStore {
         settlement: &Settlement,
     ) -> Result<(), StoreError> {
         self.pick().settle_delivery(id, claim, settlement).await
+    }
+
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        self.pick().put_receipt(receipt).await
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        self.pick().receipts_following(sink, incident_keys).await
     }
 
     async fn outages(

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
 };
 
 /// Wraps a store; `load` and `outages` sleep for the configured delay first. Counts the loads.
@@ -63,6 +63,18 @@ impl Store for SlowStore {
     ) -> Result<(), StoreError> {
         self.inner.settle_delivery(id, claim, settlement).await
     }
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        self.inner.put_receipt(receipt).await
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        self.inner.receipts_following(sink, incident_keys).await
+    }
+
     async fn outages(
         &self,
         scope: &Scope,

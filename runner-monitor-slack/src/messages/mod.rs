@@ -4,15 +4,31 @@
 //! Every message is returned within Slack's limits, with user-controlled text escaped.
 
 mod format;
+mod group;
 mod monitoring;
 mod outage;
 mod removal;
 
 pub use format::duration;
+pub use group::render_group;
 
 use runner_monitor_core::{Notification, NotificationKind};
 
 use crate::blocks::{Block, Message, date, escape};
+
+/// The Slack message for a dispatcher [`Message`](runner_monitor_core::Message): a group of
+/// several notifications is rendered as one ([`render_group`]), a single one as [`render`]
+/// would, with the message's key in the footer either way.
+pub fn render_message(message: &runner_monitor_core::Message) -> Message {
+    match message.members.as_slice() {
+        [one] => render(one),
+        _ => {
+            let mut rendered = render_group(message);
+            rendered.text = escape(&rendered.text);
+            rendered.within_limits()
+        }
+    }
+}
 
 /// The Slack message for `notification`.
 pub fn render(notification: &Notification) -> Message {
@@ -39,6 +55,7 @@ pub fn render(notification: &Notification) -> Message {
             incident,
             since,
             duration,
+            ..
         } => monitoring::restored(notification, *incident, *since, *duration),
         NotificationKind::RunnersRemoved {
             runners,

@@ -5,7 +5,7 @@ mod answer;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_core::{Message, Notification, Notifier, NotifyError, Sent};
 use runner_monitor_http::{Redactor, UrlRules, check_url, error_chain};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -212,5 +212,19 @@ impl Notifier for SlackNotifier {
             Err(error) => tracing::warn!(key = %key, %error, "slack message not delivered"),
         }
         result
+    }
+
+    /// One post per message: a group is rendered as one Slack message (see
+    /// [`messages::render_group`]) and carries the group's key as its idempotency key.
+    async fn send(&self, message: &Message) -> Sent {
+        let rendered = messages::render_message(message).to_json();
+        let result = self.post(&rendered, &message.key).await;
+        match &result {
+            Ok(()) => {
+                tracing::debug!(key = %message.key, members = message.members.len(), "slack message delivered")
+            }
+            Err(error) => tracing::warn!(key = %message.key, %error, "slack message not delivered"),
+        }
+        Sent::all(message.members.len(), result)
     }
 }

@@ -127,6 +127,7 @@ pub fn restored() -> Notification {
             incident: 2,
             since: at(0),
             duration: Duration::from_secs(4500),
+            cause: None,
         },
     }
 }

@@ -10,7 +10,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::APPLICATION_ID;
 
 /// The migrations, oldest first.
-const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("v1.sql"),
+    include_str!("v2.sql"),
+    include_str!("v3_grp.sql"),
+];
 
 /// The newest schema version this build knows.
 #[allow(clippy::cast_possible_truncation)] // a handful of migrations
@@ -56,7 +60,39 @@ mod tests {
             [],
             |row| row.get(0),
         )?;
-        assert_eq!(tables, 5);
+        assert_eq!(tables, 7);
+        Ok(())
+    }
+
+    #[test]
+    fn upgrades_a_v2_database_keeping_its_data() -> rusqlite::Result<()> {
+        let mut conn = Connection::open_in_memory()?;
+        for (index, sql) in MIGRATIONS.iter().take(2).enumerate() {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", index + 1)?;
+        }
+        let count = |conn: &Connection, table: &str| -> rusqlite::Result<i64> {
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+        };
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let before: Vec<i64> = tables
+            .iter()
+            .map(|t| count(&conn, t))
+            .collect::<rusqlite::Result<_>>()?;
+        assert_eq!(migrate(&mut conn)?, 2);
+        assert_eq!(user_version(&conn)?, LATEST);
+        let after: Vec<i64> = tables
+            .iter()
+            .map(|t| count(&conn, t))
+            .collect::<rusqlite::Result<_>>()?;
+        assert_eq!(before, after, "every v2 table kept its rows");
+        assert_eq!(count(&conn, "receipts")?, 0);
+        assert_eq!(count(&conn, "receipt_members")?, 0);
         Ok(())
     }
 }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Version,
 };
 use runner_monitor_sqlite::SqliteStore;
 
@@ -70,6 +70,18 @@ impl Store for Tap {
             journal::append(&self.log, &[format!("S\t{}\t{}", id.scope, id.seq)]);
         }
         Ok(())
+    }
+
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        self.inner.put_receipt(receipt).await
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        self.inner.receipts_following(sink, incident_keys).await
     }
 
     async fn outages(

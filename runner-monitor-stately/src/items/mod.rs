@@ -4,6 +4,7 @@
 mod counter;
 mod delivery;
 mod outage;
+mod receipt;
 mod repository;
 mod runner;
 mod scope_index;
@@ -15,6 +16,7 @@ pub(crate) mod golden_tests;
 pub use counter::OutageCounter;
 pub use delivery::DeliveryItem;
 pub use outage::OutageEvent;
+pub use receipt::ReceiptItem;
 pub use repository::Repository;
 pub use runner::{Label, Runner};
 pub use scope_index::ScopeIndex;
@@ -39,6 +41,8 @@ pub enum StoredItem {
     Delivery(DeliveryItem),
     /// `ScopeIndex`.
     ScopeIndex(ScopeIndex),
+    /// `Receipt`.
+    Receipt(ReceiptItem),
     /// A type this version does not know (left alone).
     Other(String),
 }
@@ -60,11 +64,12 @@ impl StoredItem {
             OutageCounter::TYPE => StoredItem::Counter(parse(item)?),
             DeliveryItem::TYPE => StoredItem::Delivery(parse(item)?),
             ScopeIndex::TYPE => StoredItem::ScopeIndex(parse(item)?),
+            ReceiptItem::TYPE => StoredItem::Receipt(parse(item)?),
             other => StoredItem::Other(other.to_owned()),
         })
     }
 
-    /// The scope id the item belongs to (`None` for unknown types).
+    /// The scope id the item belongs to (`None` for receipts and unknown types).
     pub fn repo_id(&self) -> Option<&str> {
         Some(match self {
             StoredItem::Repository(i) => &i.repo_id,
@@ -73,7 +78,7 @@ impl StoredItem {
             StoredItem::Counter(i) => &i.repo_id,
             StoredItem::Delivery(i) => &i.repo_id,
             StoredItem::ScopeIndex(i) => &i.repo_id,
-            StoredItem::Other(_) => return None,
+            StoredItem::Receipt(_) | StoredItem::Other(_) => return None,
         })
     }
 }

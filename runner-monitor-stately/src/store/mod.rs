@@ -15,12 +15,15 @@
 //! | `outages` | 1 get + 1 list per GitHub id the runner has had | 0 |
 //! | `scopes` | 1 list of the index | 0 |
 //! | `outages_between` | 1 list of the group (runners and outages) | 0 |
+//! | `put_receipt` | 1 put (or delete, once nothing is open) | 1 |
+//! | `receipts_following` | 1 list of the sink's receipts group (only receipts still open) | 0 |
 
 mod commit;
 mod history;
 mod index;
 mod load;
 mod outbox;
+mod receipts;
 mod snapshot;
 mod writes;
 
@@ -28,8 +31,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Receipt, Scope, ScopeState,
-    Settlement, Store, StoreError, Timestamp, Version,
+    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
 };
 
 use crate::client::StatelyClient;
@@ -156,6 +159,18 @@ impl Store for StatelyStore {
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         index::scopes(self).await
+    }
+
+    async fn put_receipt(&self, receipt: &MessageReceipt) -> Result<(), StoreError> {
+        receipts::put(self, receipt).await
+    }
+
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<MessageReceipt>, StoreError> {
+        receipts::following(self, sink, incident_keys).await
     }
 
     async fn outages_between(

@@ -20,7 +20,8 @@ pub fn dedup_key(notification: &Notification) -> String {
     shorten(notification.incident_key())
 }
 
-fn shorten(key: String) -> String {
+/// `key` within PagerDuty's 255 bytes (see [`dedup_key`]).
+pub(crate) fn shorten(key: String) -> String {
     if key.len() <= MAX_LEN {
         return key;
     }

@@ -4,15 +4,16 @@
 use runner_monitor_core::{Notification, NotificationKind};
 use serde::Serialize;
 
+use super::group::GroupDetails;
 use super::{Severity, dedup_key};
 use crate::WebhookDocument;
 use crate::message::{one_line, truncate_chars};
 
 /// PagerDuty's limit on `payload.summary`.
-const MAX_SUMMARY_CHARS: usize = 1024;
+pub(crate) const MAX_SUMMARY_CHARS: usize = 1024;
 
 /// `client` on triggers: shown in PagerDuty as the sender.
-const CLIENT: &str = "runner-monitor";
+pub(crate) const CLIENT: &str = "runner-monitor";
 
 /// What the notifier is configured with that shapes events.
 #[derive(Debug, Clone)]
@@ -50,7 +51,39 @@ pub(crate) struct Payload {
     component: Option<String>,
     group: String,
     class: &'static str,
-    custom_details: CustomDetails,
+    custom_details: Details,
+}
+
+/// One notification's details, or a group's.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+enum Details {
+    One(Box<CustomDetails>),
+    Group(Box<GroupDetails>),
+}
+
+impl Payload {
+    /// The payload of a group trigger.
+    pub(crate) fn group(
+        summary: String,
+        source: String,
+        severity: Severity,
+        timestamp: String,
+        group: String,
+        class: &'static str,
+        details: GroupDetails,
+    ) -> Self {
+        Payload {
+            summary,
+            source,
+            severity,
+            timestamp,
+            component: None,
+            group,
+            class,
+            custom_details: Details::Group(Box::new(details)),
+        }
+    }
 }
 
 /// A flat table, the way PagerDuty displays custom details best.
@@ -147,7 +180,7 @@ pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Ev
         component: n.runner().map(|r| r.name.clone()),
         group: n.scope.to_string(),
         class: n.kind_name(),
-        custom_details: custom_details(doc),
+        custom_details: Details::One(Box::new(custom_details(doc))),
     };
     Some(Event {
         event_action: Action::Trigger,

@@ -2,6 +2,7 @@
 
 mod dedup;
 mod event;
+mod group;
 mod notifier;
 mod response;
 mod severity;

@@ -5,13 +5,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use http::header::CONTENT_TYPE;
 use reqwest::Url;
-use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_core::{Message, Notification, Notifier, NotifyError, Sent};
 use runner_monitor_http::{Redactor, UrlRules, check_url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::Severity;
 use super::event::{Event, EventSettings, event_for};
+use super::group::{events_for, trigger_key};
 use super::response::error_detail;
 use crate::ConfigError;
 use crate::client::default_client;
@@ -165,9 +166,38 @@ impl Notifier for PagerDutyNotifier {
             );
             return Ok(());
         };
+        self.post(&event, notification.kind_name()).await
+    }
+
+    /// A group of openings is one trigger with the group's `dedup_key`; a resolution resolves
+    /// the triggers whose runners are all back (from the receipts the dispatcher hands over) and
+    /// sends nothing while some are still down. Every event of the message must be accepted for
+    /// its members to count as sent (PagerDuty deduplicates a repeated event on its key).
+    async fn send(&self, message: &Message) -> Sent {
+        let mut result = Ok(());
+        for event in events_for(message, &self.settings) {
+            result = self.post(&event, message.kind_name()).await;
+            if result.is_err() {
+                break;
+            }
+        }
+        let mut sent = Sent::all(message.members.len(), result);
+        sent.handle = Some(trigger_key(message));
+        sent
+    }
+
+    /// Receipts remember which trigger (`dedup_key`) a grouped outage went out under.
+    fn keeps_receipts(&self) -> bool {
+        true
+    }
+}
+
+impl PagerDutyNotifier {
+    /// Posts one event.
+    async fn post(&self, event: &Event, kind: &str) -> Result<(), NotifyError> {
         let body = serde_json::to_vec(&Envelope {
             routing_key: self.routing_key.expose_secret(),
-            event: &event,
+            event,
         })
         .map_err(|e| NotifyError::permanent(format!("cannot encode the event: {e}")))?;
         let response = self
@@ -182,7 +212,7 @@ impl Notifier for PagerDutyNotifier {
         let status = response.status();
         if status.is_success() {
             tracing::debug!(
-                kind = notification.kind_name(),
+                kind,
                 dedup_key = %event.dedup_key,
                 status = status.as_u16(),
                 "PagerDuty event accepted"

@@ -119,6 +119,7 @@ pub fn restored() -> Notification {
             incident: 2,
             since: at(0),
             duration: Duration::from_secs(900),
+            cause: None,
         },
     }
 }

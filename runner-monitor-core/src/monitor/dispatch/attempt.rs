@@ -1,68 +1,115 @@
-//! One delivery attempt and its settlement under the dispatcher's claim.
+//! One message's attempt and each member's settlement under the dispatcher's claim.
 
 use tracing::{info, warn};
 
 use super::delay::{MIN_DELAY, after, retry_delay};
 use crate::engine::elapsed;
-use crate::model::{Delivery, Settlement, Timestamp};
+use crate::model::{Delivery, Message, Settlement, Timestamp};
 use crate::monitor::report::DispatchReport;
 use crate::monitor::{Monitor, Sink, metrics};
-use crate::ports::{NotifyError, StoreError};
+use crate::ports::{MemberOutcome, NotifyError, StoreError};
 
 impl Monitor {
-    /// Sends `delivery` to `sink` and settles it. Returns whether the sink asked to wait
-    /// (a retryable failure carrying a retry-after).
+    /// Sends `group` (one sink's deliveries forming one message) to `sink` and settles each
+    /// member on its own. Returns whether the sink asked to wait (a retryable failure carrying
+    /// a retry-after).
     pub(super) async fn attempt(
         &self,
         sink: &Sink,
-        delivery: &Delivery,
+        group: &[&Delivery],
         now: Timestamp,
         report: &mut DispatchReport,
     ) -> bool {
-        let key = delivery.notification.idempotency_key();
-        match sink.notifier.notify(&delivery.notification).await {
-            Ok(()) => {
-                info!(sink = %sink.name, %key, "delivered");
-                metrics::delivery(&sink.name, "sent");
-                report.sent += 1;
-                self.settle(delivery, &Settlement::Delivered { at: now }, report)
-                    .await;
-                false
-            }
-            Err(error @ NotifyError::Transient { .. }) => {
-                let attempts = delivery.attempts.saturating_add(1);
-                let ttl = self.policy.delivery_ttl;
-                if elapsed(delivery.created_at, now) >= ttl {
-                    // Abandoned for age only here, after a real attempt failed: a clock that
-                    // jumped ahead sends what it can instead of dropping the whole outbox.
-                    let reason = format!(
-                        "not delivered within delivery_ttl ({}) after {attempts} attempts; \
-                         last error: {error}",
-                        humantime::format_duration(ttl),
-                    );
-                    self.abandon(delivery, now, reason, report).await;
-                    return false;
+        let mut message = Message::new(group.iter().map(|d| d.notification.clone()).collect());
+        let receipts = sink.notifier.keeps_receipts();
+        let followed = if receipts {
+            self.receipts_followed(sink, &message).await
+        } else {
+            Vec::new()
+        };
+        message.follows.clone_from(&followed);
+        let sent = sink.notifier.send(&message).await;
+        let mut pause = false;
+        let mut delivered = Vec::new();
+        for (index, delivery) in group.iter().enumerate() {
+            match sent.outcomes.get(index) {
+                Some(MemberOutcome::Sent) => {
+                    let key = delivery.notification.idempotency_key();
+                    info!(sink = %sink.name, %key, message = %message.key, "delivered");
+                    metrics::delivery(&sink.name, "sent");
+                    report.sent += 1;
+                    delivered.push(delivery.notification.incident_key());
+                    self.settle(delivery, &Settlement::Delivered { at: now }, report)
+                        .await;
                 }
-                let delay = retry_delay(&self.backoff, attempts, error.retry_after(), ttl);
-                // The last retry falls on the TTL, so an outage never waits past it unseen.
-                let deadline = after(delivery.created_at, ttl);
-                let next_attempt_at = after(now, delay).min(deadline).max(after(now, MIN_DELAY));
-                warn!(sink = %sink.name, %key, attempts, %error, %next_attempt_at, "delivery failed; will retry");
-                metrics::delivery(&sink.name, "retried");
-                report.retried += 1;
-                let settlement = Settlement::Retry {
-                    at: now,
-                    next_attempt_at,
-                    error: error.to_string(),
-                };
-                self.settle(delivery, &settlement, report).await;
-                error.retry_after().is_some()
-            }
-            Err(error) => {
-                self.abandon(delivery, now, error.to_string(), report).await;
-                false
+                Some(MemberOutcome::Failed(error)) => {
+                    pause |= self.failed(sink, delivery, error, now, report).await;
+                }
+                Some(MemberOutcome::NotAttempted) | None => {
+                    self.release(delivery, now, report).await;
+                }
             }
         }
+        if !delivered.is_empty() {
+            report.messages += 1;
+            if receipts {
+                self.keep_receipts(
+                    sink,
+                    &message,
+                    &followed,
+                    &delivered,
+                    sent.handle,
+                    now,
+                    report,
+                )
+                .await;
+            }
+        }
+        pause
+    }
+
+    /// Settles a failed attempt: retry with backoff, or abandon (permanent, or past the TTL).
+    /// Returns whether the sink asked to wait.
+    async fn failed(
+        &self,
+        sink: &Sink,
+        delivery: &Delivery,
+        error: &NotifyError,
+        now: Timestamp,
+        report: &mut DispatchReport,
+    ) -> bool {
+        if !error.is_retryable() {
+            self.abandon(delivery, now, error.to_string(), report).await;
+            return false;
+        }
+        let key = delivery.notification.idempotency_key();
+        let attempts = delivery.attempts.saturating_add(1);
+        let ttl = self.policy.delivery_ttl;
+        if elapsed(delivery.created_at, now) >= ttl {
+            // Abandoned for age only here, after a real attempt failed: a clock that
+            // jumped ahead sends what it can instead of dropping the whole outbox.
+            let reason = format!(
+                "not delivered within delivery_ttl ({}) after {attempts} attempts; \
+                 last error: {error}",
+                humantime::format_duration(ttl),
+            );
+            self.abandon(delivery, now, reason, report).await;
+            return false;
+        }
+        let delay = retry_delay(&self.backoff, attempts, error.retry_after(), ttl);
+        // The last retry falls on the TTL, so an outage never waits past it unseen.
+        let deadline = after(delivery.created_at, ttl);
+        let next_attempt_at = after(now, delay).min(deadline).max(after(now, MIN_DELAY));
+        warn!(sink = %sink.name, %key, attempts, %error, %next_attempt_at, "delivery failed; will retry");
+        metrics::delivery(&sink.name, "retried");
+        report.retried += 1;
+        let settlement = Settlement::Retry {
+            at: now,
+            next_attempt_at,
+            error: error.to_string(),
+        };
+        self.settle(delivery, &settlement, report).await;
+        error.retry_after().is_some()
     }
 
     /// Gives `delivery` up, with a warning.

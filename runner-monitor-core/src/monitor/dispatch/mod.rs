@@ -3,11 +3,15 @@
 //! spent so a backlog never starves polling.
 //!
 //! Rules, each in its own module: [`delay`] (retry backoff, clamped, no overflow), [`attempt`]
-//! (one send and its settlement; TTL abandonment only after a real failed attempt), [`sweep`]
+//! (one message's send and each member's settlement; TTL abandonment only after a real failed
+//! attempt), [`group`] (which deliveries form one message), [`receipts`] (what sinks that
+//! follow their messages up remember), [`sweep`]
 //! (deliveries for sinks this monitor lacks, abandoned after `delivery_ttl` plus a grace).
 
 mod attempt;
 mod delay;
+mod group;
+mod receipts;
 mod sweep;
 
 pub use sweep::{GRACE as ABSENT_SINK_GRACE, SWEEP_EVERY};
@@ -24,14 +28,20 @@ use crate::model::{ClaimRequest, Delivery, SinkFilter, Timestamp};
 /// Deliveries claimed per round: small, so a budget running out leaves few claims to release.
 const ROUND: usize = 64;
 
+/// Deliveries claimed per round while grouping: enough that a host's or a fleet's outages
+/// land in one round and so in one message per scope.
+const GROUP_ROUND: usize = 1_000;
+
 impl Monitor {
     /// Sends due deliveries at time `now`.
     ///
     /// In rounds until nothing is due, `delivery_batch` deliveries were claimed, or the dispatch
     /// budget is spent: claim (in the store, for this monitor's holder id, until `now` +
     /// `delivery_lease`) the due deliveries at the head of their queue (one scope, sink and
-    /// subject; sequence order) for the sinks this monitor has; send them, sinks in parallel and
-    /// each sink in order; settle each under its claim. Success settles as delivered; a
+    /// subject; sequence order) for the sinks this monitor has and, unless `group_wait` is 0,
+    /// created at least `group_wait` before `now`; group each sink's deliveries into messages
+    /// ([`group`]: one kind and one scope or cause) and send them, sinks in parallel and each
+    /// sink in order; settle each member under its own claim. Success settles as delivered; a
     /// retryable failure is scheduled again with exponential backoff (never sooner than the
     /// destination's retry-after, which also pauses that sink for the rest of the dispatch;
     /// never later than `delivery_ttl` after it was created); a permanent failure, or a
@@ -59,13 +69,15 @@ impl Monitor {
             if remaining == 0 || active.is_empty() {
                 break;
             }
+            let grouping = !self.policy.group_wait.is_zero();
             let request = ClaimRequest {
                 holder: self.holder.clone(),
                 now,
                 until: delay::after(now, self.delivery_lease),
                 sinks: SinkFilter::Only(active),
-                created_before: None,
-                limit: remaining.min(ROUND),
+                // Held back until `group_wait` old, so what falls due together goes together.
+                created_before: grouping.then(|| before(now, self.policy.group_wait)),
+                limit: remaining.min(if grouping { GROUP_ROUND } else { ROUND }),
             };
             let claimed = match self.store.claim_due(&request).await {
                 Ok(claimed) => claimed,
@@ -95,7 +107,7 @@ impl Monitor {
         report
     }
 
-    /// One round's deliveries for one sink, in order. Returns the sink's name if it asked to
+    /// One round's deliveries for one sink, in order, grouped into messages ([`group`]). Returns the sink's name if it asked to
     /// wait (retry-after): it gets nothing more in this dispatch.
     async fn dispatch_sink(
         &self,
@@ -106,15 +118,25 @@ impl Monitor {
     ) -> (DispatchReport, Option<String>) {
         let mut report = DispatchReport::default();
         let mut paused = false;
-        for delivery in queue {
+        for message in group::groups(&queue, !self.policy.group_wait.is_zero()) {
             let out_of_time = started.elapsed() >= self.dispatch_budget;
             if paused || out_of_time {
                 report.budget_exhausted |= out_of_time;
-                self.release(delivery, now, &mut report).await;
+                for delivery in message {
+                    self.release(delivery, now, &mut report).await;
+                }
                 continue;
             }
-            paused |= self.attempt(sink, delivery, now, &mut report).await;
+            paused |= self.attempt(sink, &message, now, &mut report).await;
         }
         (report, paused.then(|| sink.name.clone()))
     }
+}
+
+/// `now - wait`, saturating at the earliest representable time.
+fn before(now: Timestamp, wait: std::time::Duration) -> Timestamp {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|wait| now.checked_sub_signed(wait))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
 }
