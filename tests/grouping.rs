@@ -176,7 +176,7 @@ async fn nothing_is_sent_before_group_wait_and_what_falls_due_together_goes_toge
 #[tokio::test]
 async fn an_expired_credential_over_20_repositories_is_one_degraded_and_one_restored() {
     let scopes: Vec<Scope> = (0..20)
-        .map(|i| Scope::repo("acme", &format!("repo-{i:02}")))
+        .map(|i| Scope::repo("acme", format!("repo-{i:02}")))
         .collect();
     let other = Scope::repo("other", "rate-limited");
     let source = Arc::new(ScriptedSource::new());

@@ -253,6 +253,8 @@ fn function_env(world: &World) -> Vec<(String, String)> {
             ),
         ),
         ("RUNNER_MONITOR_POLICY__OPEN_AFTER", "0s".to_owned()),
+        // Each invocation sends what it planned (with grouping it goes out the next one).
+        ("RUNNER_MONITOR_POLICY__GROUP_WAIT", "0s".to_owned()),
     ])
 }
 
@@ -379,6 +381,8 @@ async fn both_functions_share_a_statelydb_store_configured_by_the_original_param
         ("RUNNER_MONITOR_GITHUB__API_URL", world.github.base_url()),
         ("RUNNER_MONITOR_STORE__ENDPOINT", stately.endpoint()),
         ("RUNNER_MONITOR_POLICY__OPEN_AFTER", "0s".to_owned()),
+        // Each invocation sends what it planned (with grouping it goes out the next one).
+        ("RUNNER_MONITOR_POLICY__GROUP_WAIT", "0s".to_owned()),
     ]);
     let config = lambda::load(env, &secrets).await.unwrap();
     assert_eq!(config.store.kind(), "stately");

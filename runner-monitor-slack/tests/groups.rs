@@ -139,7 +139,7 @@ async fn one_cause_over_20_repositories_is_one_post() {
     let degraded = Message::new(
         (0..20)
             .map(|i| Notification {
-                scope: Scope::repo("acme", &format!("repo-{i:02}")),
+                scope: Scope::repo("acme", format!("repo-{i:02}")),
                 at: at(900),
                 kind: NotificationKind::MonitoringDegraded {
                     incident: 1,

@@ -7,7 +7,9 @@ mod on_emulator;
 use std::sync::Arc;
 
 use runner_monitor_core::testing::{RecordingNotifier, ScriptedSource, at, observed};
-use runner_monitor_core::{Monitor, NotificationKind, NotifyError, Observation, Scope, Store};
+use runner_monitor_core::{
+    Monitor, NotificationKind, NotifyError, Observation, Policy, Scope, Store,
+};
 use runner_monitor_stately::StatelyStore;
 use runner_monitor_stately::emulator::Method;
 
@@ -28,6 +30,11 @@ async fn outage_opens_notifies_and_resolves() {
     let source = Arc::new(ScriptedSource::new());
     let notifier = Arc::new(RecordingNotifier::new());
     let monitor = Monitor::builder(source.clone(), store.clone())
+        // Per-notification timing: each cycle sends what it planned.
+        .policy(Policy {
+            group_wait: std::time::Duration::ZERO,
+            ..Policy::default()
+        })
         .scope(scope.clone())
         .sink("slack", notifier.clone())
         .build()

@@ -76,8 +76,9 @@ path = "{db}"
 [policy]
 open_after = "0s"
 new_runner_grace = "0s"
-# Grouping on, short: notifications wait two cycles (what falls due together goes together).
-group_wait = "300ms"
+# These tests pin per-notification dispatch (one Slack post per runner change, sent by the cycle
+# that planned it, also in `--once` and at shutdown); grouping has its own tests.
+group_wait = "0s"
 
 [monitor]
 delivery_retry_base = "100ms"

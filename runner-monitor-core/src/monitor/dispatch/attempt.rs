@@ -3,6 +3,7 @@
 use tracing::{info, warn};
 
 use super::delay::{MIN_DELAY, after, retry_delay};
+use super::receipts::SentMessage;
 use crate::engine::elapsed;
 use crate::model::{Delivery, Message, Settlement, Timestamp};
 use crate::monitor::report::DispatchReport;
@@ -53,16 +54,13 @@ impl Monitor {
         if !delivered.is_empty() {
             report.messages += 1;
             if receipts {
-                self.keep_receipts(
-                    sink,
-                    &message,
-                    &followed,
-                    &delivered,
-                    sent.handle,
-                    now,
-                    report,
-                )
-                .await;
+                let outcome = SentMessage {
+                    followed: &followed,
+                    delivered: &delivered,
+                    handle: sent.handle,
+                    at: now,
+                };
+                self.keep_receipts(sink, &message, outcome, report).await;
             }
         }
         pause

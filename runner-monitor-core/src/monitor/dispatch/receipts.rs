@@ -20,6 +20,18 @@ const CLOSES: [&str; 2] = ["outage_resolved", "monitoring_restored"];
 /// Kinds that refer to an earlier message without closing it.
 const REFERS: [&str; 1] = ["outage_reminder"];
 
+/// What became of a message, as far as its receipts are concerned.
+pub(super) struct SentMessage<'a> {
+    /// The receipts it followed, as stored before it.
+    pub(super) followed: &'a [MessageReceipt],
+    /// Incident keys of its members the sink accepted.
+    pub(super) delivered: &'a [String],
+    /// The sink's handle for it.
+    pub(super) handle: Option<String>,
+    /// When it was sent.
+    pub(super) at: Timestamp,
+}
+
 impl Monitor {
     /// The receipts `message` follows up, as stored (before this message). Store failures are
     /// logged and give none: the message still goes out, without its follow-up context.
@@ -46,17 +58,20 @@ impl Monitor {
     }
 
     /// Records what a sent `message` changed: a new receipt for an opening message (its
-    /// `delivered` members), or the `followed` receipts with the delivered members closed.
+    /// delivered members), or the receipts it followed with the delivered members closed.
     pub(super) async fn keep_receipts(
         &self,
         sink: &Sink,
         message: &Message,
-        followed: &[MessageReceipt],
-        delivered: &[String],
-        handle: Option<String>,
-        now: Timestamp,
+        sent: SentMessage<'_>,
         report: &mut DispatchReport,
     ) {
+        let SentMessage {
+            followed,
+            delivered,
+            handle,
+            at: now,
+        } = sent;
         let kind = message.kind_name();
         let updates: Vec<MessageReceipt> = if OPENS.contains(&kind) {
             let mut open = delivered.to_vec();
