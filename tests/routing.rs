@@ -1,5 +1,6 @@
 //! Routing (`[sinks.route]`): three sinks with different routes over a fleet of three scopes; each
-//! receives exactly what its route accepts, and a refused notification leaves no delivery behind.
+//! receives exactly what its route accepts (grouped per sink as usual), and a refused notification
+//! leaves no delivery behind.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -49,9 +50,9 @@ async fn each_sink_receives_what_its_route_accepts() {
     let web = Scope::repo("beta", "web");
     let source = Arc::new(ScriptedSource::new());
     let store = Arc::new(MemoryStore::new());
-    let everything = Arc::new(RecordingNotifier::new());
-    let pager = Arc::new(RecordingNotifier::new());
-    let acme = Arc::new(RecordingNotifier::new());
+    let everything = Arc::new(RecordingNotifier::grouping(false));
+    let pager = Arc::new(RecordingNotifier::grouping(false));
+    let acme = Arc::new(RecordingNotifier::grouping(false));
     let monitor = Monitor::builder(source.clone(), store.clone())
         .scopes([org.clone(), api.clone(), web.clone()])
         .sink("slack", everything.clone())
@@ -81,6 +82,8 @@ async fn each_sink_receives_what_its_route_accepts() {
     let report = monitor.run_cycle(at(4 * MIN)).await;
     let opened: usize = report.scopes.iter().map(|s| s.outages_opened).sum();
     assert_eq!(opened, 30, "{report:?}");
+    // Past group_wait (30 s): the openings go out, grouped per scope and sink.
+    monitor.run_cycle(at(5 * MIN)).await;
     // A reminder-free recovery.
     source.set(&org, Ok(fleet("org", 200, 10, 0)));
     source.set(&api, Ok(fleet("api", 50, 0, 0)));
@@ -88,6 +91,7 @@ async fn each_sink_receives_what_its_route_accepts() {
     let report = monitor.run_cycle(at(10 * MIN)).await;
     let resolved: usize = report.scopes.iter().map(|s| s.outages_resolved).sum();
     assert_eq!(resolved, 30);
+    monitor.run_cycle(at(11 * MIN)).await;
 
     assert_eq!(
         kinds(&everything),
@@ -117,8 +121,13 @@ async fn each_sink_receives_what_its_route_accepts() {
             .len(),
         0
     );
+    // What people received: one message per kind and scope the route lets through.
+    let messages = |sink: &RecordingNotifier| sink.messages().len();
+    assert_eq!(messages(&everything), 6, "3 scopes x opened/resolved");
     assert_eq!(
-        everything.attempts() + pager.attempts() + acme.attempts(),
-        60 + 30 + 50
+        messages(&pager),
+        4,
+        "org:acme and beta/web have gpu runners"
     );
+    assert_eq!(messages(&acme), 4, "org:acme and acme/api");
 }
