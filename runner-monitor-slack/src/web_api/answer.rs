@@ -97,7 +97,8 @@ pub(super) fn classify(
     let code = answer
         .as_ref()
         .and_then(|a| a.error.as_deref())
-        .map(short_code);
+        // Redact before cutting: a server echoing the token must not get it out in pieces.
+        .map(|code| short_code(&redactor.apply(code)));
     match class {
         StatusClass::Success => {}
         StatusClass::RateLimited { pause } => {
