@@ -24,6 +24,6 @@ pub mod web_api;
 pub mod fake;
 
 pub use bot::SlackBotNotifier;
-pub use commands::{SlashCommands, SlashConfigError, SlashResponse};
+pub use commands::{KNOWN_COMMANDS, SlashCommands, SlashConfigError, SlashResponse};
 pub use notifier::{SlackConfigError, SlackNotifier, SlackNotifierBuilder};
 pub use web_api::{BotMessage, Posted, SlackWebApi, Tone, WebApiConfigError, WebApiError};

@@ -47,6 +47,15 @@ pub use response_url::RESPONSE_URL_HOST;
 
 use reply::{notice, try_again};
 
+/// Every command [`SlashCommands`] answers. The Slack app manifest
+/// (`deploy/slack-app-manifest.yaml`) must register each; a test checks it.
+pub const KNOWN_COMMANDS: [&str; 4] = [
+    "/runner-status",
+    "/runner-status-all",
+    "/runner-history",
+    "/runner-help",
+];
+
 /// How long the handler works on an answer before it answers "working on it" instead (Slack
 /// gives up after 3 s; the rest is for the network and the host).
 pub const DEFAULT_ACK_WITHIN: Duration = Duration::from_millis(2500);
