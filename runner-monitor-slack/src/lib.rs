@@ -15,6 +15,7 @@
 pub mod blocks;
 pub mod bot;
 pub mod commands;
+pub mod interactions;
 pub mod messages;
 pub mod notifier;
 pub mod signature;

@@ -19,6 +19,7 @@
 mod headers;
 mod help;
 mod history;
+mod interaction;
 mod load_all;
 mod locate;
 mod overview;
@@ -110,6 +111,10 @@ pub struct SlashCommands {
     answers: Arc<Answers>,
     verifier: SignatureVerifier,
     delayed: Delayed,
+    /// Acknowledge / Silence buttons, when the incident work provides them.
+    incident: Option<Arc<dyn crate::interactions::IncidentActions>>,
+    /// Interactions already accepted (a button click must not be replayed).
+    replay: crate::interactions::replay::ReplayGuard,
 }
 
 /// What produces the answers; shared with the background task of a delayed answer.
@@ -173,7 +178,21 @@ impl SlashCommands {
                 client,
                 tasks: Mutex::new(Vec::new()),
             },
+            incident: None,
+            replay: crate::interactions::replay::ReplayGuard::default(),
         })
+    }
+
+    /// What the Acknowledge and Silence 1 h buttons do (see
+    /// [`handle_interaction`](Self::handle_interaction)); without it they answer "not
+    /// available".
+    #[must_use]
+    pub fn incident_actions(
+        mut self,
+        actions: Arc<dyn crate::interactions::IncidentActions>,
+    ) -> Self {
+        self.incident = Some(actions);
+        self
     }
 
     /// How long to work on an answer before answering "working on it" and posting the answer to
