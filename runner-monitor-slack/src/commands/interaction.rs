@@ -123,6 +123,23 @@ impl SlashCommands {
     }
 }
 
+impl SlashCommands {
+    /// [`handle_interaction`](Self::handle_interaction) for hosts that receive the body as
+    /// text and a base64 flag (API Gateway).
+    pub async fn handle_interaction_encoded<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        body: &str,
+        is_base64_encoded: bool,
+        now: Timestamp,
+    ) -> SlashResponse {
+        match super::decode_body(body, is_base64_encoded) {
+            Ok(raw) => self.handle_interaction(headers, &raw, now).await,
+            Err(_) => SlashResponse::rejected(400, "malformed_body"),
+        }
+    }
+}
+
 /// Acknowledge / Silence 1 h through the hook, or "not available" without one.
 async fn incident_action(
     hook: Option<&dyn IncidentActions>,
