@@ -35,10 +35,16 @@ fn target() -> ActionTarget {
     }
 }
 
+/// One hook call: what, on which outage, by whom, for how long.
+type HookCall = (String, ActionTarget, String, Option<Duration>);
+
+/// Signed headers, the status expected, the error code expected.
+type Refusal = (Vec<(String, String)>, u16, &'static str);
+
 /// What the hook was asked to do.
 #[derive(Debug, Default)]
 struct Recorder {
-    calls: Mutex<Vec<(String, ActionTarget, String, Option<Duration>)>>,
+    calls: Mutex<Vec<HookCall>>,
 }
 
 #[async_trait]
@@ -237,7 +243,7 @@ async fn forged_stale_replayed_and_malformed_requests_are_refused() {
     let rig = rig(true).await;
     let body = body(&payload(&rig.receiver, ACK_ACTION, &target().value()));
     let forged = SecretString::from("not-the-signing-secret");
-    let cases: Vec<(Vec<(String, String)>, u16, &str)> = vec![
+    let cases: Vec<Refusal> = vec![
         (headers(&body, now(), &forged), 401, "invalid_signature"),
         (
             headers(&body, now() - chrono::Duration::seconds(301), &secret()),
