@@ -258,3 +258,86 @@ async fn the_original_stately_layout_refuses_two_repositories_of_one_name() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_slack_bot_sink_builds_from_secret_references_and_posts() {
+    let slack = runner_monitor_slack::fake::FakeSlackApi::start()
+        .await
+        .unwrap();
+    let extra = format!(
+        "[[sinks]]\nkind = \"slack_bot\"\nbot_token = \"env:SLACK_BOT_TOKEN\"\n\
+         channel = \"env:SLACK_CHANNEL\"\napi_url = \"{}\"\ntimeout = \"5s\"\n",
+        slack.base_url()
+    );
+    let bot_config = config(&extra);
+    let refs: Vec<String> = bot_config
+        .secret_refs()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert!(refs.contains(&"sinks[0].bot_token".to_owned()), "{refs:?}");
+    assert!(refs.contains(&"sinks[0].channel".to_owned()), "{refs:?}");
+    let secrets = resolver(&[
+        ("GITHUB_TOKEN", "t"),
+        (
+            "SLACK_BOT_TOKEN",
+            runner_monitor_slack::fake::FAKE_BOT_TOKEN,
+        ),
+        ("SLACK_CHANNEL", slack.channel()),
+    ]);
+    let built = runner_monitor::host::build::build_sinks(&bot_config, &secrets)
+        .await
+        .unwrap();
+    assert_eq!(built.len(), 1);
+    assert_eq!(built[0].0, "slack");
+    let notification = runner_monitor_core::Notification {
+        scope: "acme/api".parse().unwrap(),
+        at: runner_monitor_core::testing::at(0),
+        kind: runner_monitor_core::NotificationKind::MonitoringRestored {
+            incident: 1,
+            since: runner_monitor_core::testing::at(0),
+            cause: None,
+            duration: std::time::Duration::from_secs(60),
+        },
+    };
+    built[0].1.notify(&notification).await.unwrap();
+    assert_eq!(slack.top_level().len(), 1);
+    assert!(format!("{:?}", built[0].1).contains("[redacted]"));
+    Host::build(bot_config, &secrets).await.unwrap();
+
+    // Each refusal names its key and never the secret.
+    for (token, channel, key) in [
+        ("", "C0FAKEALERT", "sinks[0].bot_token"),
+        (
+            "xoxb-has space-hunter2",
+            "C0FAKEALERT",
+            "sinks[0].bot_token",
+        ),
+        ("xoxb-hunter2-token", "#alerts-hunter2", "sinks[0].channel"),
+    ] {
+        let secrets = resolver(&[
+            ("GITHUB_TOKEN", "t"),
+            ("SLACK_BOT_TOKEN", token),
+            ("SLACK_CHANNEL", channel),
+        ]);
+        let error = Host::build(config(&extra), &secrets)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(key), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+    let remote = extra.replace(&slack.base_url(), "http://slack.example.com");
+    let error = Host::build(
+        config(&remote),
+        &resolver(&[
+            ("GITHUB_TOKEN", "t"),
+            ("SLACK_BOT_TOKEN", "xoxb-hunter2-token"),
+            ("SLACK_CHANNEL", "C0FAKEALERT"),
+        ]),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.starts_with("sinks[0].api_url: "), "{error}");
+}

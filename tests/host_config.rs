@@ -294,6 +294,16 @@ fn errors_inside_sinks_name_the_full_key() {
             "sinks[0].kind",
             &["slack, webhook, pagerduty"],
         ),
+        (
+            "[[sinks]]\nkind = \"slack_bot\"\nbot_token = \"env:T\"\n",
+            "sinks[0].channel",
+            &["missing field `channel`"],
+        ),
+        (
+            "[[sinks]]\nkind = \"slack_bot\"\nbot_token = \"xoxb-hunter2\"\nchannel = \"env:C\"\n",
+            "sinks[0].bot_token",
+            &["env:"],
+        ),
     ];
     for (sinks, key, fragments) in cases {
         for prefix in ["", slack] {

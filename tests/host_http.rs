@@ -125,12 +125,61 @@ async fn the_router_answers_404_for_what_is_not_configured() {
         .await
         .unwrap();
     assert_eq!(slash.status(), 404);
+    let interactions = http
+        .post(format!("http://{addr}/slack/interactions"))
+        .body("payload=%7B%7D")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(interactions.status(), 404);
     let wrong_method = http
         .get(format!("http://{addr}/slack/commands"))
         .send()
         .await
         .unwrap();
     assert_eq!(wrong_method.status(), 405);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_router_passes_signed_button_clicks_to_the_interaction_handler() {
+    use runner_monitor_slack::SlashCommands;
+    use runner_monitor_slack::signature::sign;
+    use secrecy::SecretString;
+    let secret = SecretString::from("router-signing-secret");
+    let store = std::sync::Arc::new(runner_monitor_memory::MemoryStore::new());
+    let slash = SlashCommands::new(store, vec![Scope::org("acme")], secret.clone()).unwrap();
+    let app = router(HttpState {
+        health: Health::new(Duration::from_secs(60)),
+        metrics: None,
+        slash: Some(std::sync::Arc::new(slash)),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    let body = "payload=%7B%22type%22%3A%22view_closed%22%7D";
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let post = |signature: String| {
+        reqwest::Client::new()
+            .post(format!("http://{addr}/slack/interactions"))
+            .header("X-Slack-Request-Timestamp", ts.clone())
+            .header("X-Slack-Signature", signature)
+            .body(body)
+            .send()
+    };
+    let forged = post(sign(&SecretString::from("forged"), &ts, body.as_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let signed = post(sign(&secret, &ts, body.as_bytes())).await.unwrap();
+    assert_eq!(signed.status(), 200);
+    assert_eq!(signed.text().await.unwrap(), "{}");
+    let replayed = post(sign(&secret, &ts, body.as_bytes())).await.unwrap();
+    assert_eq!(replayed.status(), 401);
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

@@ -353,6 +353,23 @@ async fn the_slash_function_answers_signed_api_gateway_events() {
         .handle(slash_event(body, "not-the-secret", true))
         .await;
     assert_eq!(forged["statusCode"], 401, "{forged}");
+
+    // Button clicks: the /slack/interactions route reaches the interaction handler.
+    let click = "payload=%7B%22type%22%3A%22view_closed%22%7D";
+    let mut interaction = slash_event(click, secret, true);
+    interaction["rawPath"] = json!("/slack/interactions");
+    let answer = function.handle(interaction.clone()).await;
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    assert_eq!(answer["body"], "{}", "{answer}");
+    let replayed = function.handle(interaction).await;
+    assert_eq!(replayed["statusCode"], 401, "{replayed}");
+    let mut as_command = slash_event(click, secret, true);
+    as_command["rawPath"] = json!("/slack/commands");
+    let answer = function.handle(as_command).await;
+    assert_eq!(
+        answer["statusCode"], 400,
+        "a payload is no command: {answer}"
+    );
     let malformed = function
         .handle(json!({ "version": "2.0", "body": 5 }))
         .await;

@@ -5,6 +5,7 @@
 //! directory, SlackNotifier, the HTTP endpoints) play a short story in about half a minute.
 //! `--keep-running` leaves the endpoints up afterwards for `curl`.
 
+mod bot_mode;
 mod printer;
 mod story;
 mod world;
@@ -49,8 +50,11 @@ async fn main() -> ExitCode {
     let (trigger, shutdown) = channel();
     let printer = printer::Printer::new(&world.slack);
     let story = async {
-        let outcome = story::play(&world, &health, &printer).await;
+        let mut outcome = story::play(&world, &health, &printer).await;
         printer.flush();
+        if outcome.is_ok() {
+            outcome = bot_mode::play(&world).await;
+        }
         if outcome.is_ok() {
             story::summary(&world, &printer, started.elapsed()).await;
             story::report(&world).await;

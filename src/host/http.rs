@@ -1,4 +1,4 @@
-//! The HTTP endpoints: `/healthz`, `/metrics` and `/slack/commands`.
+//! The HTTP endpoints: `/healthz`, `/metrics`, `/slack/commands` and `/slack/interactions`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -26,12 +26,14 @@ pub struct HttpState {
     pub slash: Option<Arc<SlashCommands>>,
 }
 
-/// The router: `GET /healthz`, `GET /metrics`, `POST /slack/commands`.
+/// The router: `GET /healthz`, `GET /metrics`, `POST /slack/commands`,
+/// `POST /slack/interactions`.
 pub fn router(state: HttpState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/slack/commands", post(slack_commands))
+        .route("/slack/interactions", post(slack_interactions))
         .with_state(state)
 }
 
@@ -79,13 +81,36 @@ async fn slack_commands(
     body: Bytes,
 ) -> Response {
     let Some(slash) = &state.slash else {
-        return (
-            StatusCode::NOT_FOUND,
-            axum::Json(serde_json::json!({ "error": "slash commands are not configured" })),
-        )
-            .into_response();
+        return not_configured();
     };
     let answer = slash.handle(&headers, &body, chrono::Utc::now()).await;
+    slack_answer(answer)
+}
+
+/// Button clicks on alert messages (the Slack app's interactivity Request URL).
+async fn slack_interactions(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(slash) = &state.slash else {
+        return not_configured();
+    };
+    let answer = slash
+        .handle_interaction(&headers, &body, chrono::Utc::now())
+        .await;
+    slack_answer(answer)
+}
+
+fn not_configured() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({ "error": "slash commands are not configured" })),
+    )
+        .into_response()
+}
+
+fn slack_answer(answer: runner_monitor_slack::SlashResponse) -> Response {
     let code = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         code,

@@ -19,6 +19,7 @@
 mod headers;
 mod help;
 mod history;
+mod interaction;
 mod load_all;
 mod locate;
 mod overview;
@@ -46,6 +47,15 @@ pub use request::{BodyError, MAX_BODY_BYTES, SlashRequest, decode_body};
 pub use response_url::RESPONSE_URL_HOST;
 
 use reply::{notice, try_again};
+
+/// Every command [`SlashCommands`] answers. The Slack app manifest
+/// (`deploy/slack-app-manifest.yaml`) must register each; a test checks it.
+pub const KNOWN_COMMANDS: [&str; 4] = [
+    "/runner-status",
+    "/runner-status-all",
+    "/runner-history",
+    "/runner-help",
+];
 
 /// How long the handler works on an answer before it answers "working on it" instead (Slack
 /// gives up after 3 s; the rest is for the network and the host).
@@ -101,6 +111,10 @@ pub struct SlashCommands {
     answers: Arc<Answers>,
     verifier: SignatureVerifier,
     delayed: Delayed,
+    /// Acknowledge / Silence buttons, when the incident work provides them.
+    incident: Option<Arc<dyn crate::interactions::IncidentActions>>,
+    /// Interactions already accepted (a button click must not be replayed).
+    replay: crate::interactions::replay::ReplayGuard,
 }
 
 /// What produces the answers; shared with the background task of a delayed answer.
@@ -164,7 +178,21 @@ impl SlashCommands {
                 client,
                 tasks: Mutex::new(Vec::new()),
             },
+            incident: None,
+            replay: crate::interactions::replay::ReplayGuard::default(),
         })
+    }
+
+    /// What the Acknowledge and Silence 1 h buttons do (see
+    /// [`handle_interaction`](Self::handle_interaction)); without it they answer "not
+    /// available".
+    #[must_use]
+    pub fn incident_actions(
+        mut self,
+        actions: Arc<dyn crate::interactions::IncidentActions>,
+    ) -> Self {
+        self.incident = Some(actions);
+        self
     }
 
     /// How long to work on an answer before answering "working on it" and posting the answer to

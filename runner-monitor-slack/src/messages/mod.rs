@@ -3,6 +3,7 @@
 //! notification's idempotency key (a harmless reference receivers and humans can match on).
 //! Every message is returned within Slack's limits, with user-controlled text escaped.
 
+pub mod bot;
 mod format;
 mod group;
 mod monitoring;

@@ -84,6 +84,18 @@ impl Host {
     }
 }
 
+/// The notifiers `[[sinks]]` describes, each with its sink name (for a host that wires its own
+/// monitor, and for tests). Sends no request.
+///
+/// # Errors
+/// A [`BuildError`] naming the key: a secret that cannot be read, a sink refusing its settings.
+pub async fn build_sinks(
+    config: &Config,
+    secrets: &SecretResolver,
+) -> Result<Vec<(String, Arc<dyn runner_monitor_core::Notifier>)>, BuildError> {
+    sinks::notifiers(&config.sinks, secrets).await
+}
+
 /// Opens the store `[store]` describes (a host that only answers slash commands needs no more).
 ///
 /// # Errors

@@ -4,11 +4,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use runner_monitor_core::Notifier;
-use runner_monitor_slack::SlackNotifier;
+use runner_monitor_slack::{SlackBotNotifier, SlackNotifier, SlackWebApi};
 use runner_monitor_webhook::{PagerDutyNotifier, Severity, WebhookNotifier};
 
 use super::BuildError;
-use crate::host::config::{PagerDutySinkConfig, SinkConfig, SlackSinkConfig, WebhookSinkConfig};
+use crate::host::config::{
+    PagerDutySinkConfig, SinkConfig, SlackBotSinkConfig, SlackSinkConfig, WebhookSinkConfig,
+};
 use crate::host::secrets::SecretResolver;
 
 /// Builds one notifier per sink, named as configured.
@@ -110,6 +112,32 @@ async fn notifier(
                 notifier = notifier.with_timeout(*timeout);
             }
             Ok(Arc::new(notifier))
+        }
+        SinkConfig::SlackBot(SlackBotSinkConfig {
+            bot_token,
+            channel,
+            api_url,
+            timeout,
+            ..
+        }) => {
+            let token = secrets.resolve(&key("bot_token"), bot_token).await?;
+            let channel = secrets.resolve(&key("channel"), channel).await?;
+            let mut builder = SlackWebApi::builder(token, channel);
+            if let Some(api_url) = api_url {
+                builder = builder.base_url(api_url.clone());
+            }
+            if let Some(timeout) = timeout {
+                builder = builder.timeout(*timeout);
+            }
+            let api = builder.build().map_err(|e| {
+                let field = match e {
+                    runner_monitor_slack::WebApiConfigError::InvalidToken { .. } => "bot_token",
+                    runner_monitor_slack::WebApiConfigError::InvalidChannel { .. } => "channel",
+                    _ => "api_url",
+                };
+                invalid(field, &e)
+            })?;
+            Ok(Arc::new(SlackBotNotifier::new(api)))
         }
     }
 }

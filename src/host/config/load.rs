@@ -8,8 +8,8 @@ use toml::{Table, Value};
 
 use super::env::{self, Applied};
 use super::{
-    Config, ConfigError, PagerDutySinkConfig, SINK_KINDS, SlackSinkConfig, WebhookSinkConfig,
-    validate,
+    Config, ConfigError, PagerDutySinkConfig, SINK_KINDS, SlackBotSinkConfig, SlackSinkConfig,
+    WebhookSinkConfig, validate,
 };
 
 /// Loads a [`Config`] from layers: a base table (defaults of a host, e.g. the Lambda's), an
@@ -141,6 +141,7 @@ fn check_sinks(table: &Table) -> Result<(), (String, String)> {
             "slack" => check_as::<SlackSinkConfig>(fields),
             "webhook" => check_as::<WebhookSinkConfig>(fields),
             "pagerduty" => check_as::<PagerDutySinkConfig>(fields),
+            "slack_bot" => check_as::<SlackBotSinkConfig>(fields),
             _ => continue,
         };
         result.map_err(|(path, message)| (format!("sinks[{index}].{path}"), message))?;

@@ -44,7 +44,10 @@ pub use github::{DEFAULT_TOKEN_ENV, GitHubAppConfig, GitHubConfig};
 pub use load::{Loader, load};
 pub use render::render_effective;
 pub use secret_ref::{SecretRef, SecretRefError};
-pub use sinks::{PagerDutySinkConfig, SINK_KINDS, SinkConfig, SlackSinkConfig, WebhookSinkConfig};
+pub use sinks::{
+    PagerDutySinkConfig, SINK_KINDS, SinkConfig, SlackBotSinkConfig, SlackSinkConfig,
+    WebhookSinkConfig,
+};
 pub use status_page::StatusPageConfig;
 pub use store::{StatelyLayout, StatelyStoreConfig, StoreConfig};
 
@@ -105,6 +108,10 @@ impl Config {
                 }
                 SinkConfig::PagerDuty(sink) => {
                     refs.push((key("routing_key"), sink.routing_key.clone()));
+                }
+                SinkConfig::SlackBot(sink) => {
+                    refs.push((key("bot_token"), sink.bot_token.clone()));
+                    refs.push((key("channel"), sink.channel.clone()));
                 }
             }
         }

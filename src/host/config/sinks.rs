@@ -22,10 +22,14 @@ pub enum SinkConfig {
     /// `kind = "pagerduty"`: PagerDuty Events API v2 (trigger on outage, resolve on recovery).
     #[serde(rename = "pagerduty")]
     PagerDuty(PagerDutySinkConfig),
+    /// `kind = "slack_bot"`: a Slack app's bot token posting to one channel through the Web API
+    /// (`chat.postMessage`), coloured by kind.
+    #[serde(rename = "slack_bot")]
+    SlackBot(SlackBotSinkConfig),
 }
 
 /// The sink kinds, as written in `kind`.
-pub const SINK_KINDS: [&str; 3] = ["slack", "webhook", "pagerduty"];
+pub const SINK_KINDS: [&str; 4] = ["slack", "webhook", "pagerduty", "slack_bot"];
 
 /// `[[sinks]]` with `kind = "slack"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +41,33 @@ pub struct SlackSinkConfig {
     /// The incoming webhook URL (a credential).
     pub webhook_url: SecretRef,
     /// Timeout of one post. Default 10 s.
+    #[serde(
+        default,
+        with = "humantime_serde",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeout: Option<Duration>,
+    /// `[sinks.route]`: which notifications this sink receives (kinds, scopes, labels); default
+    /// everything.
+    #[serde(default, skip_serializing_if = "Route::is_everything")]
+    pub route: Route,
+}
+
+/// `[[sinks]]` with `kind = "slack_bot"`: Slack's Web API with a bot token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackBotSinkConfig {
+    /// Sink name, stored with each delivery: keep it stable. Default `slack`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The app's bot token, `xoxb-...` (a credential; needs the `chat:write` scope).
+    pub bot_token: SecretRef,
+    /// The id of the channel to post to (`C0123ABCD`; the bot must be a member).
+    pub channel: SecretRef,
+    /// Web API root. Default `https://slack.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    /// Timeout of one call. Default 10 s.
     #[serde(
         default,
         with = "humantime_serde",
@@ -118,6 +149,7 @@ impl SinkConfig {
             SinkConfig::Slack(sink) => sink.name.as_deref().unwrap_or("slack"),
             SinkConfig::Webhook(sink) => sink.name.as_deref().unwrap_or("webhook"),
             SinkConfig::PagerDuty(sink) => sink.name.as_deref().unwrap_or("pagerduty"),
+            SinkConfig::SlackBot(sink) => sink.name.as_deref().unwrap_or("slack"),
         }
     }
 
@@ -127,15 +159,17 @@ impl SinkConfig {
             SinkConfig::Slack(sink) => &sink.route,
             SinkConfig::Webhook(sink) => &sink.route,
             SinkConfig::PagerDuty(sink) => &sink.route,
+            SinkConfig::SlackBot(sink) => &sink.route,
         }
     }
 
-    /// `slack`, `webhook` or `pagerduty`.
+    /// `slack`, `webhook`, `pagerduty` or `slack_bot`.
     pub fn kind(&self) -> &'static str {
         match self {
             SinkConfig::Slack(_) => "slack",
             SinkConfig::Webhook(_) => "webhook",
             SinkConfig::PagerDuty(_) => "pagerduty",
+            SinkConfig::SlackBot(_) => "slack_bot",
         }
     }
 }

@@ -73,6 +73,7 @@ impl SlackFunction {
             let answer = match serde_json::from_value::<ApiGatewayV2httpRequest>(event) {
                 Ok(request) => {
                     self.answer(
+                        request.raw_path.as_deref(),
                         &request.headers,
                         request.body.as_deref(),
                         request.is_base64_encoded,
@@ -92,6 +93,7 @@ impl SlackFunction {
             let answer = match serde_json::from_value::<ApiGatewayProxyRequest>(event) {
                 Ok(request) => {
                     self.answer(
+                        request.path.as_deref(),
                         &request.headers,
                         request.body.as_deref(),
                         request.is_base64_encoded,
@@ -110,15 +112,24 @@ impl SlackFunction {
         }
     }
 
+    /// A path ending in `/slack/interactions` is a button click; anything else a slash command.
     async fn answer(
         &self,
+        path: Option<&str>,
         headers: &HeaderMap,
         body: Option<&str>,
         is_base64_encoded: bool,
         now: chrono::DateTime<chrono::Utc>,
     ) -> SlashResponse {
+        let body = body.unwrap_or_default();
+        if path.is_some_and(|p| p.trim_end_matches('/').ends_with("/slack/interactions")) {
+            return self
+                .commands
+                .handle_interaction_encoded(headers, body, is_base64_encoded, now)
+                .await;
+        }
         self.commands
-            .handle_encoded(headers, body.unwrap_or_default(), is_base64_encoded, now)
+            .handle_encoded(headers, body, is_base64_encoded, now)
             .await
     }
 }

@@ -1,0 +1,101 @@
+//! [`SlackBotNotifier`]: the bot-token mode of the Slack sink.
+
+use async_trait::async_trait;
+use runner_monitor_core::{Notification, Notifier, NotifyError};
+
+use crate::messages::bot;
+use crate::web_api::{Posted, SlackWebApi, WebApiError};
+
+/// A [`Notifier`] posting each notification as a new bot message (`chat.postMessage`) to the
+/// configured channel, coloured by its kind (red alert, green recovery, amber reminder).
+///
+/// Updating the alert on recovery and replying in its thread need the alert's [`Posted`]
+/// handle, stored per incident; until that store exists every notification is a new message.
+/// [`SlackBotNotifier::post`], [`SlackBotNotifier::resolve_in_place`] and
+/// [`SlackBotNotifier::reply`] are the steps that wiring calls.
+///
+/// Errors are classified like every sink's; the token never appears in them.
+#[derive(Debug)]
+pub struct SlackBotNotifier {
+    api: SlackWebApi,
+}
+
+impl SlackBotNotifier {
+    /// A notifier over `api`.
+    pub fn new(api: SlackWebApi) -> Self {
+        SlackBotNotifier { api }
+    }
+
+    /// The Web API client.
+    pub fn api(&self) -> &SlackWebApi {
+        &self.api
+    }
+
+    /// Posts `notification` as a new message; the handle to store for its incident.
+    ///
+    /// # Errors
+    /// As for [`SlackWebApi::post`].
+    pub async fn post(&self, notification: &Notification) -> Result<Posted, WebApiError> {
+        let key = notification.idempotency_key();
+        self.api.post(&bot::message(notification), &key).await
+    }
+
+    /// Turns the alert at `alert` green for an `outage_resolved` notification (`chat.update`)
+    /// and replies "Recovered after 21m" in its thread. A notification of another kind only
+    /// gets the reply.
+    ///
+    /// # Errors
+    /// [`WebApiError::MessageNotFound`] when the alert was deleted: post the notification anew
+    /// with [`SlackBotNotifier::post`]. Else as for [`SlackWebApi::update`].
+    pub async fn resolve_in_place(
+        &self,
+        alert: &Posted,
+        notification: &Notification,
+    ) -> Result<Posted, WebApiError> {
+        let key = notification.idempotency_key();
+        if let Some(green) = bot::resolved_parent(notification) {
+            self.api
+                .update(&alert.channel, &alert.ts, &green, &key)
+                .await?;
+        }
+        self.reply(alert, notification).await
+    }
+
+    /// Posts the short form of `notification` in the thread of `alert` (reminders,
+    /// recoveries, and later flapping and acknowledgements).
+    ///
+    /// # Errors
+    /// As for [`SlackWebApi::reply`].
+    pub async fn reply(
+        &self,
+        alert: &Posted,
+        notification: &Notification,
+    ) -> Result<Posted, WebApiError> {
+        let key = notification.idempotency_key();
+        self.api
+            .reply(
+                &alert.channel,
+                &alert.ts,
+                &bot::thread_reply(notification),
+                &key,
+            )
+            .await
+    }
+}
+
+#[async_trait]
+impl Notifier for SlackBotNotifier {
+    async fn notify(&self, notification: &Notification) -> Result<(), NotifyError> {
+        let key = notification.idempotency_key();
+        match self.post(notification).await {
+            Ok(posted) => {
+                tracing::debug!(key = %key, ts = %posted.ts, "slack bot message posted");
+                Ok(())
+            }
+            Err(error) => {
+                tracing::warn!(key = %key, %error, "slack bot message not posted");
+                Err(error.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Bot-mode messages (Web API): the same messages with a colour bar, the living outage message
+//! in its resolved (green) state for `chat.update`, and the short replies that go in its thread.
+//!
+//! Wiring (which notification updates which stored message) is the caller's: these functions
+//! only render.
+
+use runner_monitor_core::{Notification, NotificationKind, Outage, Resolution, RunnerSnapshot};
+
+use super::format::duration;
+use super::{footer, render};
+use crate::blocks::{Block, Message, date, escape, field};
+use crate::web_api::{BotMessage, Tone};
+
+/// The tone of a notification's own message: red while something is broken, green once it is
+/// over, amber for reminders and degraded monitoring.
+pub fn tone(notification: &Notification) -> Tone {
+    match &notification.kind {
+        NotificationKind::OutageOpened { .. } => Tone::Alert,
+        NotificationKind::OutageResolved { .. } | NotificationKind::MonitoringRestored { .. } => {
+            Tone::Resolved
+        }
+        NotificationKind::OutageReminder { .. } | NotificationKind::MonitoringDegraded { .. } => {
+            Tone::Warning
+        }
+        _ => Tone::Plain,
+    }
+}
+
+/// The notification's message as a new post: [`render`] with its [`tone`].
+pub fn message(notification: &Notification) -> BotMessage {
+    BotMessage::new(render(notification), tone(notification))
+}
+
+/// The alert message of an outage in its final state, for `chat.update` of the message that
+/// announced it: green, "Resolved after 21m", with when it started and ended. `None` for a
+/// notification that does not resolve an outage.
+pub fn resolved_parent(notification: &Notification) -> Option<BotMessage> {
+    let NotificationKind::OutageResolved {
+        runner,
+        outage,
+        duration: lasted,
+    } = &notification.kind
+    else {
+        return None;
+    };
+    Some(BotMessage::new(
+        resolved_alert(notification, runner, outage, *lasted).within_limits(),
+        Tone::Resolved,
+    ))
+}
+
+fn resolved_alert(
+    n: &Notification,
+    runner: &RunnerSnapshot,
+    outage: &Outage,
+    lasted: std::time::Duration,
+) -> Message {
+    let lasted = duration(lasted);
+    let scope = escape(&n.scope.to_string());
+    let name = escape(&runner.name);
+    let (status, outcome) = match outage.resolution {
+        Some(Resolution::Removed) => ("Removed".to_owned(), "removed from monitoring".to_owned()),
+        Some(Resolution::Recovered(status)) => (
+            status.label().to_owned(),
+            format!("{} again", status.label()),
+        ),
+        None => (runner.status.label().to_owned(), "resolved".to_owned()),
+    };
+    Message::new(escape(&format!(
+        "Resolved after {lasted}: {} in {} is {outcome} (outage #{})",
+        runner.name, n.scope, outage.id
+    )))
+    .block(Block::header(format!(
+        "Resolved: {} was {}",
+        runner.name,
+        outage.trigger.label()
+    )))
+    .block(Block::text(format!(
+        ":white_check_mark: *Resolved after {lasted}*: `{name}` in `{scope}` is {outcome}."
+    )))
+    .block(Block::fields([
+        field("Scope", &format!("`{scope}`")),
+        field("Runner", &format!("`{name}`")),
+        field("Status", &status),
+        field("Outage ID", &format!("#{}", outage.id)),
+        field("Down since", &date(outage.started_at)),
+        field("Resolved at", &date(outage.resolved_at.unwrap_or(n.at))),
+        field("Duration", &lasted),
+    ]))
+    .block(footer(n))
+}
+
+/// The short reply posted in the thread of the incident's message: "Recovered after 21m", a
+/// reminder's "Still down after 2h 5m". Other kinds reply with their full message.
+pub fn thread_reply(notification: &Notification) -> BotMessage {
+    let text = match &notification.kind {
+        NotificationKind::OutageResolved {
+            runner,
+            outage,
+            duration: lasted,
+        } => match outage.resolution {
+            Some(Resolution::Removed) => format!(
+                ":wastebasket: `{}` was removed from monitoring after *{}*; outage #{} closed.",
+                escape(&runner.name),
+                duration(*lasted),
+                outage.id
+            ),
+            _ => format!(
+                ":white_check_mark: Recovered after *{}*: `{}` is {} now.",
+                duration(*lasted),
+                escape(&runner.name),
+                runner.status.label()
+            ),
+        },
+        NotificationKind::OutageReminder {
+            runner,
+            outage,
+            down_for,
+        } => format!(
+            ":hourglass: Still down after *{}*: `{}` is {} (reminder {}).",
+            duration(*down_for),
+            escape(&runner.name),
+            runner.status.label(),
+            outage.reminders.max(1)
+        ),
+        _ => return BotMessage::new(render(notification), Tone::Plain),
+    };
+    let fallback = render(notification).text;
+    BotMessage::new(
+        Message::new(fallback)
+            .block(Block::text(text))
+            .within_limits(),
+        Tone::Plain,
+    )
+}
