@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use runner_monitor_core::testing::{ScriptedSource, at, observed};
-use runner_monitor_core::{Monitor, Observation, Scope, Store};
+use runner_monitor_core::{Monitor, Observation, Policy, Scope, Store};
 use runner_monitor_memory::MemoryStore;
 use runner_monitor_slack::SlackBotNotifier;
 use runner_monitor_slack::fake::FakeSlackApi;
@@ -36,6 +36,11 @@ async fn each_outage_is_posted_once_despite_a_rate_limit() {
     let monitor = Monitor::builder(source.clone(), Arc::new(memory.clone()))
         .scope(scope.clone())
         .sink("slack", Arc::new(SlackBotNotifier::new(api)))
+        // Bot mode does not render groups yet: pin per-notification dispatch.
+        .policy(Policy {
+            group_wait: Duration::ZERO,
+            ..Policy::default()
+        })
         .delivery_batch(1000)
         .dispatch_budget(Duration::from_secs(120))
         .build()
