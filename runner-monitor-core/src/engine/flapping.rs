@@ -47,7 +47,9 @@ pub(super) fn opening(record: &RunnerRecord, policy: &Policy, now: Timestamp) ->
         .copied()
         .filter(|at| within(*at, now, policy.flap_window))
         .collect();
-    let outages = u32::try_from(opens.len()).unwrap_or(u32::MAX).saturating_add(1);
+    let outages = u32::try_from(opens.len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
     if outages >= policy.flap_count {
         return Opening::StartsFlapping { outages };
     }

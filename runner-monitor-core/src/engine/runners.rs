@@ -328,10 +328,18 @@ impl Ctx<'_> {
             (true, None) => {}
         }
         let current = flapped.as_ref().unwrap_or(record);
-        let settled = flapping::settled(current, open_after.is_some(), self.policy, self.now)?;
+        let Some(settled) = flapping::settled(current, open_after.is_some(), self.policy, self.now)
+        else {
+            return flapped;
+        };
         let mut next = current.clone();
         let since = next.flapping_since.take().unwrap_or(self.now);
-        next.flap_opens.clear();
+        // A settled-down runner's opening is told now: it counts towards flapping again and
+        // restarts the reminder clock (`remind`).
+        next.flap_opens = match settled {
+            Settled::Down => vec![self.now],
+            Settled::Healthy => Vec::new(),
+        };
         match (settled, open_after) {
             (Settled::Down, Some(outage)) => self.notify(
                 plan,
@@ -412,6 +420,12 @@ impl Ctx<'_> {
             return;
         };
         let last = outage.last_reminded_at.unwrap_or(outage.started_at);
+        // An opening held while flapping is told when the runner settles down (the newest
+        // `flap_opens`): reminders are due `remind_every` after that.
+        let told_at = record.flap_opens.last().copied();
+        let last = told_at
+            .filter(|at| *at >= outage.started_at)
+            .map_or(last, |at| at.max(last));
         if elapsed(last, self.now) < every {
             return;
         }

@@ -324,10 +324,9 @@ mod tests {
 
     #[test]
     fn flapping_keys_parse_and_validate() {
-        let p: Policy = serde_json::from_str(
-            r#"{"flap_count": 4, "flap_window": "1h", "flap_settle": "20m"}"#,
-        )
-        .expect("parse");
+        let p: Policy =
+            serde_json::from_str(r#"{"flap_count": 4, "flap_window": "1h", "flap_settle": "20m"}"#)
+                .expect("parse");
         assert_eq!(
             (p.flap_count, p.flap_window, p.flap_settle),
             (4, Duration::from_secs(3600), Duration::from_secs(1200))
@@ -347,7 +346,11 @@ mod tests {
                 flap_settle: Duration::from_secs(settle),
                 ..Policy::default()
             };
-            assert_eq!(p.validate().map_err(|e| e.field), expected, "{count} {window} {settle}");
+            assert_eq!(
+                p.validate().map_err(|e| e.field),
+                expected,
+                "{count} {window} {settle}"
+            );
         }
         let err = serde_json::from_str::<Policy>(r#"{"flap_count": -1}"#).expect_err("negative");
         assert!(!err.to_string().is_empty());
