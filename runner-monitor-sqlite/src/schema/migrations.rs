@@ -10,7 +10,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::APPLICATION_ID;
 
 /// The migrations, oldest first.
-const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("v1.sql"),
+    include_str!("v2.sql"),
+    include_str!("v3_flap.sql"),
+];
 
 /// The newest schema version this build knows.
 #[allow(clippy::cast_possible_truncation)] // a handful of migrations
