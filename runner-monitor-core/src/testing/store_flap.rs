@@ -8,12 +8,12 @@ use super::fixtures::{at, runner_record};
 use super::store::{commit_ok, load_ok};
 
 /// A runner's flap state (`flap_opens`, `flapping_since`) round-trips exactly (to the
-/// nanosecond) and is cleared by a later write.
+/// millisecond, the coarsest store's precision) and is cleared by a later write.
 pub async fn flap_state_round_trips(store: &dyn Store) {
     let scope = Scope::repo("conformance", "flap-state");
     let mut a = runner_record("a", 1, RunnerStatus::Offline, at(0));
-    a.flap_opens = vec![at(60), at(360) + chrono::Duration::nanoseconds(123_456_789)];
-    a.flapping_since = Some(at(700) + chrono::Duration::nanoseconds(1));
+    a.flap_opens = vec![at(60), at(360) + chrono::Duration::milliseconds(123)];
+    a.flapping_since = Some(at(700) + chrono::Duration::milliseconds(1));
     let mut b = runner_record("b", 2, RunnerStatus::Idle, at(0));
     b.flap_opens = vec![at(5)];
     let v1 = commit_ok(
