@@ -3,6 +3,7 @@
 //! notification's idempotency key (a harmless reference receivers and humans can match on).
 //! Every message is returned within Slack's limits, with user-controlled text escaped.
 
+mod flapping;
 mod format;
 mod monitoring;
 mod outage;
@@ -51,6 +52,18 @@ pub fn render(notification: &Notification) -> Message {
             deregistered: true,
             ..
         } => removal::deregistered(notification, runners),
+        NotificationKind::RunnerFlapping {
+            runner,
+            outages,
+            window,
+            since,
+            ..
+        } => flapping::flapping(notification, runner, *outages, *window, *since),
+        NotificationKind::RunnerStable {
+            runner,
+            since,
+            duration,
+        } => flapping::stable(notification, runner, *since, *duration),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),
