@@ -7,6 +7,8 @@
 //! cargo run --example replay -- --open-after 5m --remind-every 1h trace.jsonl
 //! cargo run --example replay -- --policy policy.toml - < trace.jsonl
 //! cargo run --example replay -- --suspect-accept-after 2h examples/traces/suspect_listing.jsonl
+//! cargo run --example replay -- --policy examples/traces/flapping.toml examples/traces/flapping.jsonl
+//! cargo run --example replay -- --flap-count 0 examples/traces/flapping.jsonl   # rule off
 //! ```
 //! The trace format is documented in `runner_monitor::replay`. Exit code 2 on a malformed trace,
 //! naming the line.
@@ -60,6 +62,15 @@ struct Args {
     /// An observation this far past what a scope recorded waits for a second one.
     #[arg(long, value_parser = humantime::parse_duration)]
     clock_jump: Option<Duration>,
+    /// Flapping rule: this many outages within --flap-window make a runner flap (0 = off).
+    #[arg(long)]
+    flap_count: Option<u32>,
+    /// Flapping rule: the window those outages must open within.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    flap_window: Option<Duration>,
+    /// Flapping rule: a flapping runner with unchanged health this long has settled.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    flap_settle: Option<Duration>,
 }
 
 /// Prints each notification as one JSON line.
@@ -73,13 +84,22 @@ impl Notifier for PrintNotifier {
             "kind": n.kind_name(),
             "scope": n.scope.to_string(),
             "runner": n.runner().map(|r| r.name.clone()),
-            "outage_id": n.outage().map(|o| o.id),
+            "outage_id": outage_id(n),
             "at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "key": n.idempotency_key(),
             "runners": runners(n),
         });
         writeln!(std::io::stdout().lock(), "{line}")
             .map_err(|e| NotifyError::permanent(e.to_string()))
+    }
+}
+
+/// The outage a notification is about; for `runner_flapping`, the one whose opening made the
+/// runner flap (recorded, not told).
+fn outage_id(n: &Notification) -> Option<u64> {
+    match &n.kind {
+        NotificationKind::RunnerFlapping { outage, .. } => Some(*outage),
+        _ => n.outage().map(|o| o.id),
     }
 }
 
@@ -119,6 +139,8 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
             &mut policy.suspect_drop.accept_after,
         ),
         (args.clock_jump, &mut policy.clock_jump),
+        (args.flap_window, &mut policy.flap_window),
+        (args.flap_settle, &mut policy.flap_settle),
     ];
     for (value, field) in overrides {
         if let Some(value) = value {
@@ -127,6 +149,9 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
     }
     if let Some(min_known) = args.suspect_min_known {
         policy.suspect_drop.min_known = min_known;
+    }
+    if let Some(count) = args.flap_count {
+        policy.flap_count = count;
     }
     if let Some(percent) = args.suspect_percent {
         policy.suspect_drop.percent = percent;
