@@ -300,8 +300,10 @@ impl Ctx<'_> {
         let unhealthy_for = elapsed(record.since, self.now);
         let told = !record.is_flapping();
         let mut flapped = None;
-        // The runner's open outage once this plan applies.
-        let mut open_after = open.cloned();
+        // The outage opened by this plan, and whether one is open once it applies (no clone of
+        // the stored outage on the steady path).
+        let mut opened = None;
+        let mut open_after = open.is_some();
         match (record.is_healthy(), open) {
             (false, None) => {
                 let threshold = if record.ever_healthy {
@@ -311,7 +313,8 @@ impl Ctx<'_> {
                 };
                 if unhealthy_for >= threshold {
                     let (outage, next) = self.open(record, plan);
-                    open_after = Some(outage);
+                    opened = Some(outage);
+                    open_after = true;
                     flapped = next;
                 }
             }
@@ -322,14 +325,13 @@ impl Ctx<'_> {
                     let resolution = Resolution::Recovered(record.status);
                     let at = record.since;
                     self.resolve(outage, snapshot(record), at, resolution, told, plan);
-                    open_after = None;
+                    open_after = false;
                 }
             }
             (true, None) => {}
         }
         let current = flapped.as_ref().unwrap_or(record);
-        let Some(settled) = flapping::settled(current, open_after.is_some(), self.policy, self.now)
-        else {
+        let Some(settled) = flapping::settled(current, open_after, self.policy, self.now) else {
             return flapped;
         };
         let mut next = current.clone();
@@ -340,7 +342,7 @@ impl Ctx<'_> {
             Settled::Down => vec![self.now],
             Settled::Healthy => Vec::new(),
         };
-        match (settled, open_after) {
+        match (settled, opened.or_else(|| open.cloned())) {
             (Settled::Down, Some(outage)) => self.notify(
                 plan,
                 NotificationKind::OutageOpened {
