@@ -12,6 +12,8 @@
 //! cargo run --example replay -- --suspect-accept-after 2h examples/traces/suspect_listing.jsonl
 //! cargo run --example replay -- examples/traces/host_down.jsonl
 //! cargo run --example replay -- examples/traces/expired_credential.jsonl
+//! cargo run --example replay -- --policy examples/traces/flapping.toml examples/traces/flapping.jsonl
+//! cargo run --example replay -- --flap-count 0 examples/traces/flapping.jsonl   # rule off
 //! ```
 //! The trace format is documented in `runner_monitor::replay`. Exit code 2 on a malformed trace,
 //! naming the line.
@@ -71,6 +73,15 @@ struct Args {
     /// `runners_removed`) or `outage` (unhealthy, the behaviour before 0.2).
     #[arg(long, value_parser = parse_removed_runners)]
     removed_runners: Option<RemovedRunners>,
+    /// Flapping rule: this many outages within --flap-window make a runner flap (0 = off).
+    #[arg(long)]
+    flap_count: Option<u32>,
+    /// Flapping rule: the window those outages must open within.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    flap_window: Option<Duration>,
+    /// Flapping rule: a flapping runner with unchanged health this long has settled.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    flap_settle: Option<Duration>,
 }
 
 fn parse_removed_runners(text: &str) -> Result<RemovedRunners, String> {
@@ -103,6 +114,8 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
         ),
         (args.clock_jump, &mut policy.clock_jump),
         (args.group_wait, &mut policy.group_wait),
+        (args.flap_window, &mut policy.flap_window),
+        (args.flap_settle, &mut policy.flap_settle),
     ];
     for (value, field) in overrides {
         if let Some(value) = value {
@@ -111,6 +124,9 @@ fn policy(args: &Args) -> Result<Policy, ReplayError> {
     }
     if let Some(min_known) = args.suspect_min_known {
         policy.suspect_drop.min_known = min_known;
+    }
+    if let Some(count) = args.flap_count {
+        policy.flap_count = count;
     }
     if let Some(percent) = args.suspect_percent {
         policy.suspect_drop.percent = percent;

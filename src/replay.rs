@@ -242,7 +242,7 @@ pub fn message_json(message: &Message) -> serde_json::Value {
     ) {
         ([one], Some(runner)) => {
             object.insert("runner".into(), runner.name.clone().into());
-            object.insert("outage_id".into(), one.outage().map(|o| o.id).into());
+            object.insert("outage_id".into(), outage_id(one).into());
         }
         _ if !runners.is_empty() => {
             object.insert("runners".into(), runners.into());
@@ -253,6 +253,15 @@ pub fn message_json(message: &Message) -> serde_json::Value {
         _ => {}
     }
     serde_json::Value::Object(object)
+}
+
+/// The outage a notification is about; for `runner_flapping`, the one whose opening made the
+/// runner flap (recorded, not told).
+fn outage_id(n: &Notification) -> Option<u64> {
+    match &n.kind {
+        NotificationKind::RunnerFlapping { outage, .. } => Some(*outage),
+        _ => n.outage().map(|o| o.id),
+    }
 }
 
 /// `{"scope", "runner", "outage_id"}` for every runner the members are about.
@@ -267,7 +276,7 @@ fn runner_entries(members: &[Notification]) -> Vec<serde_json::Value> {
             (_, Some(runner)) => vec![serde_json::json!({
                 "scope": n.scope.to_string(),
                 "runner": runner.name,
-                "outage_id": n.outage().map(|o| o.id),
+                "outage_id": outage_id(n),
             })],
             _ => Vec::new(),
         })

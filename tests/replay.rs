@@ -172,6 +172,82 @@ async fn suspect_listing_rule_off_opens_one_outage_per_runner() {
     );
 }
 
+const FLAPPING: &str = include_str!("../examples/traces/flapping.jsonl");
+const FLAPPING_POLICY: &str = include_str!("../examples/traces/flapping.toml");
+
+#[tokio::test]
+async fn a_flapping_runner_prints_one_outage_and_one_flapping_notice() {
+    let lines = parse_trace(FLAPPING.as_bytes()).expect("trace parses");
+    assert_eq!(lines.len(), 76, "75 minutes, one listing a minute");
+    let policy: Policy = toml::from_str(FLAPPING_POLICY).expect("policy parses");
+    policy.validate().expect("valid policy");
+    let sink = Arc::new(RecordingNotifier::new());
+    let store = replay(lines, policy, sink.clone()).await.expect("replay");
+    // flaky-1 down 12:01 -> opened 12:03 -> resolved 12:05; down 12:06 -> outage 2 at 12:08
+    // is the second within flap_window: one runner_flapping instead, then silence.
+    let since = chrono::DateTime::parse_from_rfc3339("2026-03-02T12:08:00Z")
+        .expect("time")
+        .timestamp();
+    let keys = sink.keys();
+    assert_eq!(
+        keys,
+        [
+            "acme/api/runner:flaky-1/outage:1/outage_opened".to_owned(),
+            "acme/api/runner:flaky-1/outage:1/outage_resolved".to_owned(),
+            format!("acme/api/runner:flaky-1/flapping:{since}/runner_flapping"),
+        ]
+    );
+    let outage_messages = keys.iter().filter(|k| k.contains("/outage:")).count();
+    let flapping = keys
+        .iter()
+        .filter(|k| k.ends_with("/runner_flapping"))
+        .count();
+    assert!(outage_messages <= 2, "{keys:?}");
+    assert_eq!(flapping, 1, "{keys:?}");
+    // History still records every outage: 15 opened, all resolved (up again at 13:15).
+    let scope = "acme/api".parse().expect("scope");
+    let history = store
+        .outages(&scope, "flaky-1", 100)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 15);
+    assert!(history.iter().all(|o| !o.is_open()));
+    let state = store.load(&scope).await.expect("load");
+    assert!(state.runners["flaky-1"].is_flapping(), "still flapping");
+}
+
+#[tokio::test]
+async fn the_default_flap_count_tells_two_outages_before_flapping() {
+    let lines = parse_trace(FLAPPING.as_bytes()).expect("trace parses");
+    let sink = Arc::new(RecordingNotifier::new());
+    replay(lines, Policy::default(), sink.clone())
+        .await
+        .expect("replay");
+    let kinds: Vec<_> = sink.delivered().iter().map(|n| n.kind_name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "outage_opened",
+            "outage_resolved",
+            "outage_opened",
+            "outage_resolved",
+            "runner_flapping"
+        ]
+    );
+    let off = Policy {
+        flap_count: 0,
+        ..Policy::default()
+    };
+    let lines = parse_trace(FLAPPING.as_bytes()).expect("trace parses");
+    let sink = Arc::new(RecordingNotifier::new());
+    replay(lines, off, sink.clone()).await.expect("replay");
+    assert_eq!(
+        sink.keys().len(),
+        30,
+        "the storm the rule prevents: 15 opened, 15 resolved"
+    );
+}
+
 #[test]
 fn malformed_lines_name_the_line_and_the_reason() {
     let cases = [

@@ -103,6 +103,24 @@ fn messages_say_what_the_issue_asks_for() {
     ] {
         assert!(removed.contains(fact), "{fact} missing:\n{removed}");
     }
+    let flapping = render_plain(&render(&common::flapping()).to_json());
+    for fact in [
+        "GitHub Runner Flapping: build-1",
+        "Outages: 3 in 30m",
+        "Flapping since: 2026-01-01 00:13:00 UTC",
+        "stable again",
+        "acme/api/runner:build-1/flapping:1767226380/runner_flapping",
+    ] {
+        assert!(flapping.contains(fact), "{fact} missing:\n{flapping}");
+    }
+    let stable = render_plain(&render(&common::stable()).to_json());
+    for fact in [
+        "GitHub Runner Stable: Idle",
+        "Flapping for: 1h 15m",
+        "acme/api/runner:build-1/flapping:1767226380/runner_stable",
+    ] {
+        assert!(stable.contains(fact), "{fact} missing:\n{stable}");
+    }
 }
 
 #[test]

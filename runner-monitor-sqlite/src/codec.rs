@@ -54,6 +54,13 @@ pub(crate) fn runner_from_row(row: &Row<'_>) -> Result<RunnerRecord, StoreError>
         last_seen_at: time::decode(&row.get::<_, String>(10).context(read)?)?,
         since: time::decode(&row.get::<_, String>(11).context(read)?)?,
         ever_healthy: row.get(12).context(read)?,
+        flap_opens: from_json(&row.get::<_, String>(13).context(read)?, "flap opens")?,
+        flapping_since: row
+            .get::<_, Option<String>>(14)
+            .context(read)?
+            .as_deref()
+            .map(time::decode)
+            .transpose()?,
         name,
     })
 }

@@ -168,8 +168,9 @@ fn put_runner(tx: &Transaction<'_>, scope: &str, runner: &RunnerRecord) -> Resul
     execute(
         tx,
         "INSERT OR REPLACE INTO runners (scope, name, github_id, previous_ids, status, busy, os, \
-         labels, ephemeral, group_id, first_seen_at, last_seen_at, since, ever_healthy) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         labels, ephemeral, group_id, first_seen_at, last_seen_at, since, ever_healthy, \
+         flap_opens, flapping_since) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             scope,
             runner.name,
@@ -185,6 +186,8 @@ fn put_runner(tx: &Transaction<'_>, scope: &str, runner: &RunnerRecord) -> Resul
             time::encode(runner.last_seen_at)?,
             time::encode(runner.since)?,
             runner.ever_healthy,
+            to_json(&runner.flap_opens, "flap opens")?,
+            time::encode_opt(runner.flapping_since)?,
         ],
         "writing a runner",
     )?;

@@ -5,7 +5,7 @@
 macro_rules! runner_columns {
     () => {
         "name, github_id, previous_ids, status, busy, os, labels, ephemeral, group_id, \
-         first_seen_at, last_seen_at, since, ever_healthy"
+         first_seen_at, last_seen_at, since, ever_healthy, flap_opens, flapping_since"
     };
 }
 

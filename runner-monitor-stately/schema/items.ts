@@ -93,6 +93,10 @@ export const Runner = itemType("Runner", {
     /** In the current health state since. */
     since: { type: timestampMilliseconds, required: false }, // #16
     everHealthy: { type: bool, required: false }, // #17
+    /** Flapping rule: when recent outages opened (within flap_window), oldest first. */
+    flapOpens: { type: arrayOf(timestampMilliseconds), required: false }, // #18
+    /** Flapping since (its outages recorded, not told); 0 when not flapping. */
+    flappingSince: { type: timestampMilliseconds, required: false }, // #19
   },
 });
 

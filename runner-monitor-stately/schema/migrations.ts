@@ -43,6 +43,8 @@ export const RunnerMonitorV3 = migrate(
       t.addField("previousIds");
       t.addField("since");
       t.addField("everHealthy");
+      t.addField("flapOpens");
+      t.addField("flappingSince");
     });
     // The TTL of OutageEvent changes from `fromCreated` 30 days to `atTimestamp` on the new
     // `expiresAt` field. There is no migration command for a TTL: it is part of the item type

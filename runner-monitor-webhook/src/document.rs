@@ -20,7 +20,7 @@ pub const DOCUMENT_VERSION: u32 = 1;
 pub enum IncidentState {
     /// Outage opened, reminder, monitoring degraded.
     Open,
-    /// Outage resolved, monitoring restored, runners removed (a notice).
+    /// Outage resolved, monitoring restored, runners removed (a notice), runner stable.
     Resolved,
 }
 
@@ -31,7 +31,8 @@ pub struct WebhookDocument {
     /// Document format version, [`DOCUMENT_VERSION`].
     pub version: u32,
     /// `outage_opened`, `outage_reminder`, `outage_resolved`, `monitoring_degraded`,
-    /// `monitoring_restored` or `runners_removed` (more may be added).
+    /// `monitoring_restored`, `runners_removed`, `runner_flapping` or `runner_stable` (more may
+    /// be added).
     pub kind: String,
     /// Same for every redelivery of this notification; also sent as the `Idempotency-Key` header.
     pub idempotency_key: String,
@@ -45,10 +46,11 @@ pub struct WebhookDocument {
     pub subject: String,
     /// When runner-monitor planned the notification.
     pub at: String,
-    /// `open` or `resolved` (`runners_removed` is a notice: `resolved`).
+    /// `open` or `resolved` (`runners_removed` is a notice: `resolved`; `runner_flapping` is
+    /// `open` until its `runner_stable`).
     pub state: IncidentState,
     /// Outage id (runner kinds), monitoring incident number (monitoring kinds), or the Unix
-    /// seconds of `removal.since` (`runners_removed`).
+    /// seconds of `removal.since` (`runners_removed`) or `flapping.since` (flapping kinds).
     pub incident_id: u64,
     /// The runner's status at `at` (`online`, `offline`, `busy`, `unknown`, `idle`); `null` for
     /// monitoring kinds.
@@ -70,6 +72,27 @@ pub struct WebhookDocument {
     /// The runners removed together, for `runners_removed`; absent for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removal: Option<RemovalInfo>,
+    /// The flapping episode, for `runner_flapping` and `runner_stable`; absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flapping: Option<FlappingInfo>,
+}
+
+/// A flapping episode: the runner opened `outages` outages within `window_seconds`; its outage
+/// messages are held from `runner_flapping` until `runner_stable` (or, if it settles down, the
+/// `outage_opened` of the outage it stayed down in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlappingInfo {
+    /// When it started flapping (also `started_at`).
+    pub since: String,
+    /// Outages opened within the window (`runner_flapping` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outages: Option<u32>,
+    /// The window, `flap_window` (`runner_flapping` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_seconds: Option<u64>,
+    /// The outage whose opening made it flap (recorded, not alerted; `runner_flapping` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage_id: Option<u64>,
 }
 
 /// Runners accepted as removed after listings lacked them for `suspect_drop.accept_after`.
@@ -205,6 +228,10 @@ fn timing(n: &Notification) -> (Timestamp, Option<Timestamp>, std::time::Duratio
             (*since, Some(end), *duration)
         }
         NotificationKind::RunnersRemoved { since, .. } => (*since, Some(n.at), span(*since)),
+        NotificationKind::RunnerFlapping { since, .. } => (*since, None, span(*since)),
+        NotificationKind::RunnerStable {
+            since, duration, ..
+        } => (*since, Some(n.at), *duration),
         _ => match n.outage() {
             Some(outage) => (outage.started_at, outage.resolved_at, outage.duration(n.at)),
             None => (n.at, None, std::time::Duration::ZERO),
@@ -219,7 +246,8 @@ impl WebhookDocument {
         let state = match &n.kind {
             NotificationKind::OutageResolved { .. }
             | NotificationKind::MonitoringRestored { .. }
-            | NotificationKind::RunnersRemoved { .. } => IncidentState::Resolved,
+            | NotificationKind::RunnersRemoved { .. }
+            | NotificationKind::RunnerStable { .. } => IncidentState::Resolved,
             _ => IncidentState::Open,
         };
         let monitoring = match &n.kind {
@@ -250,6 +278,27 @@ impl WebhookDocument {
             }),
             _ => None,
         };
+        let flapping = match &n.kind {
+            NotificationKind::RunnerFlapping {
+                outage,
+                outages,
+                window,
+                since,
+                ..
+            } => Some(FlappingInfo {
+                since: rfc3339(*since),
+                outages: Some(*outages),
+                window_seconds: Some(window.as_secs()),
+                outage_id: Some(*outage),
+            }),
+            NotificationKind::RunnerStable { since, .. } => Some(FlappingInfo {
+                since: rfc3339(*since),
+                outages: None,
+                window_seconds: None,
+                outage_id: None,
+            }),
+            _ => None,
+        };
         WebhookDocument {
             version: DOCUMENT_VERSION,
             kind: n.kind_name().to_owned(),
@@ -276,6 +325,7 @@ impl WebhookDocument {
             }),
             monitoring,
             removal,
+            flapping,
         }
     }
 }

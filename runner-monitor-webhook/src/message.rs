@@ -108,6 +108,25 @@ pub(crate) fn one_line(notification: &Notification) -> String {
                 )
             }
         }
+        NotificationKind::RunnerFlapping {
+            runner,
+            outages,
+            window,
+            ..
+        } => format!(
+            "Runner {} in {scope} is flapping: {outages} outages in {} ({} now); its alerts are held until it is stable",
+            runner.name,
+            human_duration(*window),
+            runner.status
+        ),
+        NotificationKind::RunnerStable {
+            runner, duration, ..
+        } => format!(
+            "Runner {} in {scope} is stable again ({}) after flapping for {}",
+            runner.name,
+            runner.status,
+            human_duration(*duration)
+        ),
         _ => format!(
             "{} for {} in {scope}",
             notification.kind_name(),

@@ -2,7 +2,8 @@
 
 mod common;
 
-use runner_monitor_core::{Notification, Notifier};
+use runner_monitor_core::testing::at;
+use runner_monitor_core::{Notification, NotificationKind, Notifier};
 use runner_monitor_webhook::{PagerDutyNotifier, Severity, dedup_key};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -129,6 +130,46 @@ async fn degraded_and_restored_share_a_key_distinct_from_outages() {
     assert_eq!(trigger["payload"]["severity"], "warning");
     assert_eq!(resolve["event_action"], "resolve");
     assert_eq!(trigger["dedup_key"], resolve["dedup_key"]);
+}
+
+#[tokio::test]
+async fn flapping_is_one_warning_per_runner_resolved_when_stable() {
+    let server = events_api().await;
+    let notifier = notifier(&server);
+    let flapping = common::flapping();
+    // A second episode of the same runner (after it settled down, say) joins the same alert.
+    let mut again = common::flapping();
+    again.at = at(86_400);
+    if let NotificationKind::RunnerFlapping { since, .. } = &mut again.kind {
+        *since = again.at;
+    }
+    notifier.notify(&flapping).await.expect("trigger");
+    notifier.notify(&again).await.expect("trigger again");
+    notifier.notify(&common::stable()).await.expect("resolve");
+    notifier.notify(&common::opened()).await.expect("outage");
+    let bodies = sent(&server).await;
+    assert_eq!(bodies.len(), 4, "one event per notification");
+    let actions: Vec<_> = bodies.iter().map(|b| b["event_action"].clone()).collect();
+    assert_eq!(actions, ["trigger", "trigger", "resolve", "trigger"]);
+    assert_eq!(bodies[0]["payload"]["severity"], "warning");
+    for body in &bodies[..3] {
+        assert_eq!(body["dedup_key"], "acme/api/runner:build-1/flapping");
+    }
+    assert_eq!(
+        bodies[3]["dedup_key"], "acme/api/runner:build-1/outage:3",
+        "an outage is its own incident"
+    );
+    assert_eq!(
+        bodies[0]["payload"]["custom_details"]["flapping_outages"],
+        3
+    );
+    assert!(
+        bodies[0]["payload"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("is flapping: 3 outages in 30m")),
+        "{}",
+        bodies[0]
+    );
 }
 
 #[tokio::test]

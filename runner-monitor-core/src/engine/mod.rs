@@ -20,9 +20,14 @@
 //! - Removed runners (`deregistered`): under `removed_runners = "notice"` (the default) a
 //!   non-ephemeral runner missing from two listings for `open_after`, with no outage open, is
 //!   forgotten with one `runners_removed` notice per scope and cycle, not an outage.
+//! - Flapping (`flapping`): a runner that opens `flap_count` outages within `flap_window` gets
+//!   one `runner_flapping` instead of that opening; its outages are then recorded but not told
+//!   until its health is unchanged for `flap_settle`: one `runner_stable` (healthy) or the
+//!   `outage_opened` of its open outage (down).
 //! - A name listed twice (GitHub forbids it): the entry with the highest id stands for it.
 
 mod deregistered;
+mod flapping;
 mod plan;
 mod runners;
 mod source_health;

@@ -1,7 +1,8 @@
-//! Per-runner rules: records, outages, reminders, forgetting.
+//! Per-runner rules: records, outages, reminders, forgetting (flapping decides in `flapping`).
 
 use std::collections::HashMap;
 
+use super::flapping::{self, Opening, Settled};
 use super::{Plan, deregistered, elapsed};
 use crate::model::{
     Change, Notification, NotificationKind, Observation, ObservedRunner, Outage, Policy,
@@ -120,7 +121,7 @@ pub(super) fn reconcile_runners(
                 labels: Vec::new(),
                 ephemeral: false,
             };
-            ctx.resolve(outage, snapshot, now, Resolution::Removed, plan);
+            ctx.resolve(outage, snapshot, now, Resolution::Removed, true, plan);
         }
     }
 
@@ -180,6 +181,8 @@ fn first_sight(observed: &ObservedRunner, now: Timestamp) -> RunnerRecord {
         last_seen_at: now,
         since: now,
         ever_healthy: status.is_healthy(),
+        flap_opens: Vec::new(),
+        flapping_since: None,
     }
 }
 
@@ -221,6 +224,8 @@ fn visibly_differs(previous: &RunnerRecord, next: &RunnerRecord) -> bool {
         || previous.since != next.since
         || previous.ever_healthy != next.ever_healthy
         || previous.previous_ids != next.previous_ids
+        || previous.flapping_since != next.flapping_since
+        || previous.flap_opens != next.flap_opens
 }
 
 fn snapshot(record: &RunnerRecord) -> RunnerSnapshot {
@@ -255,10 +260,18 @@ impl Ctx<'_> {
     /// outage rules.
     fn listed(&self, previous: Option<&RunnerRecord>, observed: &ObservedRunner, plan: &mut Plan) {
         match previous {
-            Some(previous) if unchanged(previous, observed) => self.outage_rules(previous, plan),
+            Some(previous) if unchanged(previous, observed) => {
+                // Only the flapping state can change here (an opening or settling).
+                if let Some(mut record) = self.outage_rules(previous, plan) {
+                    record.last_seen_at = self.now;
+                    plan.changes.push(Change::PutRunner(record));
+                }
+            }
             Some(previous) => {
                 let mut record = next_record(previous, observed, self.now);
-                self.outage_rules(&record, plan);
+                if let Some(flapped) = self.outage_rules(&record, plan) {
+                    record = flapped;
+                }
                 if visibly_differs(previous, &record) {
                     record.last_seen_at = self.now;
                     plan.changes.push(Change::PutRunner(record));
@@ -266,23 +279,31 @@ impl Ctx<'_> {
             }
             None => {
                 let record = first_sight(observed, self.now);
-                self.outage_rules(&record, plan);
+                let record = self.outage_rules(&record, plan).unwrap_or(record);
                 plan.changes.push(Change::PutRunner(record));
             }
         }
     }
 
-    /// Open, remind or resolve the outage of a runner whose new record is `record`.
-    fn outage_rules(&self, record: &RunnerRecord, plan: &mut Plan) {
+    /// Open, remind or resolve the outage of a runner whose new record is `record`, then settle
+    /// it if it was flapping (`flapping`). Returns the record with its new flapping state when
+    /// that changed; the caller writes it.
+    fn outage_rules(&self, record: &RunnerRecord, plan: &mut Plan) -> Option<RunnerRecord> {
         let open = if self.state.open_outages.is_empty() {
             None
         } else {
             self.state.open_outages.get(&record.name)
         };
-        if record.is_healthy() && open.is_none() {
-            return;
+        if record.is_healthy() && open.is_none() && !record.is_flapping() {
+            return None;
         }
         let unhealthy_for = elapsed(record.since, self.now);
+        let told = !record.is_flapping();
+        let mut flapped = None;
+        // The outage opened by this plan, and whether one is open once it applies (no clone of
+        // the stored outage on the steady path).
+        let mut opened = None;
+        let mut open_after = open.is_some();
         match (record.is_healthy(), open) {
             (false, None) => {
                 let threshold = if record.ever_healthy {
@@ -291,21 +312,60 @@ impl Ctx<'_> {
                     self.policy.new_runner_grace
                 };
                 if unhealthy_for >= threshold {
-                    self.open(record, plan);
+                    let (outage, next) = self.open(record, plan);
+                    opened = Some(outage);
+                    open_after = true;
+                    flapped = next;
                 }
             }
-            (false, Some(outage)) => self.remind(record, outage, plan),
+            (false, Some(outage)) if told => self.remind(record, outage, plan),
+            (false, Some(_)) => {}
             (true, Some(outage)) => {
                 if unhealthy_for >= self.policy.resolve_after {
                     let resolution = Resolution::Recovered(record.status);
-                    self.resolve(outage, snapshot(record), record.since, resolution, plan);
+                    let at = record.since;
+                    self.resolve(outage, snapshot(record), at, resolution, told, plan);
+                    open_after = false;
                 }
             }
             (true, None) => {}
         }
+        let current = flapped.as_ref().unwrap_or(record);
+        let Some(settled) = flapping::settled(current, open_after, self.policy, self.now) else {
+            return flapped;
+        };
+        let mut next = current.clone();
+        let since = next.flapping_since.take().unwrap_or(self.now);
+        // A settled-down runner's opening is told now: it counts towards flapping again and
+        // restarts the reminder clock (`remind`).
+        next.flap_opens = match settled {
+            Settled::Down => vec![self.now],
+            Settled::Healthy => Vec::new(),
+        };
+        match (settled, opened.or_else(|| open.cloned())) {
+            (Settled::Down, Some(outage)) => self.notify(
+                plan,
+                NotificationKind::OutageOpened {
+                    runner: snapshot(&next),
+                    outage,
+                },
+            ),
+            _ => self.notify(
+                plan,
+                NotificationKind::RunnerStable {
+                    runner: snapshot(&next),
+                    since,
+                    duration: elapsed(since, self.now),
+                },
+            ),
+        }
+        Some(next)
     }
 
-    fn open(&self, record: &RunnerRecord, plan: &mut Plan) {
+    /// Opens an outage of `record`: told as `outage_opened`, replaced by `runner_flapping` when
+    /// this opening makes it flap, held while it flaps. Returns the outage and the record with
+    /// its new flapping state, when that changed.
+    fn open(&self, record: &RunnerRecord, plan: &mut Plan) -> (Outage, Option<RunnerRecord>) {
         let outage = Outage {
             runner: record.name.clone(),
             id: self.state.next_outage_id(&record.name),
@@ -321,13 +381,40 @@ impl Ctx<'_> {
         };
         plan.changes.push(Change::OpenOutage(outage.clone()));
         plan.stats.outages_opened += 1;
-        self.notify(
-            plan,
-            NotificationKind::OutageOpened {
-                runner: snapshot(record),
-                outage,
-            },
-        );
+        let next = match flapping::opening(record, self.policy, self.now) {
+            Opening::Told { opens } => {
+                self.notify(
+                    plan,
+                    NotificationKind::OutageOpened {
+                        runner: snapshot(record),
+                        outage: outage.clone(),
+                    },
+                );
+                (opens != record.flap_opens).then(|| RunnerRecord {
+                    flap_opens: opens,
+                    ..record.clone()
+                })
+            }
+            Opening::StartsFlapping { outages } => {
+                self.notify(
+                    plan,
+                    NotificationKind::RunnerFlapping {
+                        runner: snapshot(record),
+                        outage: outage.id,
+                        outages,
+                        window: self.policy.flap_window,
+                        since: self.now,
+                    },
+                );
+                Some(RunnerRecord {
+                    flap_opens: Vec::new(),
+                    flapping_since: Some(self.now),
+                    ..record.clone()
+                })
+            }
+            Opening::Held => None,
+        };
+        (outage, next)
     }
 
     fn remind(&self, record: &RunnerRecord, outage: &Outage, plan: &mut Plan) {
@@ -335,6 +422,12 @@ impl Ctx<'_> {
             return;
         };
         let last = outage.last_reminded_at.unwrap_or(outage.started_at);
+        // An opening held while flapping is told when the runner settles down (the newest
+        // `flap_opens`): reminders are due `remind_every` after that.
+        let told_at = record.flap_opens.last().copied();
+        let last = told_at
+            .filter(|at| *at >= outage.started_at)
+            .map_or(last, |at| at.max(last));
         if elapsed(last, self.now) < every {
             return;
         }
@@ -364,6 +457,7 @@ impl Ctx<'_> {
         runner: RunnerSnapshot,
         resolved_at: Timestamp,
         resolution: Resolution,
+        told: bool,
         plan: &mut Plan,
     ) {
         let mut resolved = outage.clone();
@@ -376,6 +470,10 @@ impl Ctx<'_> {
             resolution,
         });
         plan.stats.outages_resolved += 1;
+        if !told {
+            // Its opening was held (flapping): its end is not news either.
+            return;
+        }
         let duration = resolved.duration(self.now);
         self.notify(
             plan,
@@ -394,7 +492,8 @@ impl Ctx<'_> {
         if let Some(outage) = self.state.open_outages.get(&previous.name) {
             let mut last = snapshot(previous);
             last.status = RunnerStatus::Unknown;
-            self.resolve(outage, last, self.now, Resolution::Removed, plan);
+            let told = !previous.is_flapping();
+            self.resolve(outage, last, self.now, Resolution::Removed, told, plan);
         }
         plan.changes.push(Change::DeleteRunner {
             name: previous.name.clone(),
@@ -443,6 +542,7 @@ impl Ctx<'_> {
                     snapshot(&record),
                     self.now,
                     Resolution::Removed,
+                    !previous.is_flapping(),
                     plan,
                 );
             }
@@ -455,8 +555,10 @@ impl Ctx<'_> {
 
         // Under `removed_runners = "notice"` a first absence only marks the runner UNKNOWN; the
         // next complete listing without it deregisters it (above), so absence never pages.
-        if !deregistered::notice_applies(previous, open, self.policy) {
-            self.outage_rules(&record, plan);
+        if !deregistered::notice_applies(previous, open, self.policy)
+            && let Some(flapped) = self.outage_rules(&record, plan)
+        {
+            record = flapped;
         }
         if visibly_differs(previous, &record) {
             plan.changes.push(Change::PutRunner(record));

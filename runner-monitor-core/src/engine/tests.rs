@@ -798,6 +798,8 @@ fn reconcile_is_deterministic_and_idempotent() {
 enum PStep {
     Fail(u8),
     List(Vec<(usize, bool, bool, u64)>),
+    /// `a`, `b` and `c` listed online, `a` offline when set: a runner going up and down (flapping).
+    Flap(bool),
 }
 
 const NAMES: [&str; 4] = ["a", "b", "c", "eph"];
@@ -814,7 +816,13 @@ fn step_strategy() -> impl Strategy<Value = (i64, PStep)> {
         1 => Just(40 * 86_400i64),
         1 => Just(-40 * 86_400i64),
     ];
-    (after, prop_oneof![4 => listing, 1 => failure])
+    // Runner `a` going up and down every few minutes: flapping.
+    let flap = (30i64..400, any::<bool>().prop_map(PStep::Flap));
+    prop_oneof![
+        4 => (after.clone(), listing),
+        1 => (after, failure),
+        6 => flap,
+    ]
 }
 
 fn policies() -> impl Strategy<Value = Policy> {
@@ -829,11 +837,28 @@ fn policies() -> impl Strategy<Value = Policy> {
             0u64..7200,
         ),
         prop_oneof![Just(RemovedRunners::Notice), Just(RemovedRunners::Outage)],
+        // Flapping: off, or 2-4 outages within 10 min - 2 h, settling after 1 s - 1 h.
+        (
+            prop_oneof![1 => Just(0u32), 3 => 2u32..5],
+            600u64..7200,
+            1u64..3600,
+        ),
     )
         .prop_map(
-            |(open, resolve, remind, forget, (min_known, percent, accept), removed_runners)| {
+            |(
+                open,
+                resolve,
+                remind,
+                forget,
+                (min_known, percent, accept),
+                removed_runners,
+                (flap_count, flap_window, flap_settle),
+            )| {
                 Policy {
                     removed_runners,
+                    flap_count,
+                    flap_window: Duration::from_secs(flap_window),
+                    flap_settle: Duration::from_secs(flap_settle),
                     suspect_drop: crate::SuspectDrop {
                         min_known,
                         percent,
@@ -851,24 +876,68 @@ fn policies() -> impl Strategy<Value = Policy> {
         )
 }
 
+/// Mostly a flapping runner `a` (up and down every few minutes), time moving forward only, with
+/// some failures and random listings: the flapping rule's own stress.
+fn flapping_step_strategy() -> impl Strategy<Value = (i64, PStep)> {
+    let listing =
+        proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 1u64..4), 0..8)
+            .prop_map(PStep::List);
+    prop_oneof![
+        1 => (0i64..900, listing),
+        1 => (0i64..900, (0u8..3).prop_map(PStep::Fail)),
+        12 => (30i64..400, any::<bool>().prop_map(PStep::Flap)),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn invariants_hold_over_random_sequences(policy in policies(), steps in proptest::collection::vec(step_strategy(), 1..40)) {
+        check_invariants(&policy, steps)?;
+    }
+
+    #[test]
+    fn invariants_hold_while_flapping(policy in policies(), steps in proptest::collection::vec(flapping_step_strategy(), 1..60)) {
+        check_invariants(&policy, steps)?;
+    }
+}
+
+/// Runs `steps` from an empty scope, checking every invariant after each observation.
+fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), TestCaseError> {
+    let policy = policy.clone();
+    {
         let mut state = ScopeState::empty(Scope::org("acme"));
         let mut now = 0i64;
         // runner -> (open outage id, last id ever)
         let mut last_ids: std::collections::BTreeMap<String, u64> = Default::default();
+        // (runner, outage id) whose opening was told.
+        let mut told: std::collections::BTreeSet<(String, u64)> = Default::default();
+        // A flapping step going down is observed twice, `open_after` apart, so it opens.
+        let open_after = i64::try_from(policy.open_after.as_secs()).unwrap_or(0);
+        let steps = steps.into_iter().flat_map(|(after, step)| match step {
+            PStep::Flap(true) => vec![
+                (after, PStep::Flap(true)),
+                (open_after + 1, PStep::Flap(true)),
+            ],
+            step => vec![(after, step)],
+        });
         for (after, step) in steps {
             now += after;
             let observed = match &step {
                 PStep::Fail(kind) => Err(match kind {
                     0 => unavailable(),
-                    1 => SourceError::Unauthorized { message: "401".into() },
-                    _ => SourceError::RateLimited { retry_after: Duration::from_secs(60) },
+                    1 => SourceError::Unauthorized {
+                        message: "401".into(),
+                    },
+                    _ => SourceError::RateLimited {
+                        retry_after: Duration::from_secs(60),
+                    },
                 }),
                 // Names may repeat (a defective source): the highest id stands for the name.
+                PStep::Flap(down) => Ok(Observation {
+                    runners: vec![runner("a", 1, !*down, false, false), on("b"), on("c")],
+                }),
                 PStep::List(entries) => Ok(Observation {
                     runners: entries
                         .iter()
@@ -882,57 +951,177 @@ proptest! {
             let before = state.clone();
             let older_than_state = before.record.recorded_at().is_some_and(|at| t(now) < at);
             // Every resolve matches an open outage and ids are contiguous: apply enforces both.
-            prop_assert!(state.apply(&plan.changes).is_ok(), "plan breaks store rules: {plan:?}");
+            prop_assert!(
+                state.apply(&plan.changes).is_ok(),
+                "plan breaks store rules: {plan:?}"
+            );
 
             let count = |f: &dyn Fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
             let opened = count(&|c| matches!(c, Change::OpenOutage(_)));
             let resolved = count(&|c| matches!(c, Change::ResolveOutage { .. }));
             let reminded = count(&|c| matches!(c, Change::RecordReminder { .. }));
-            let kinds = |k: &str| plan.notifications.iter().filter(|n| n.kind_name() == k).count();
+            let kinds = |k: &str| {
+                plan.notifications
+                    .iter()
+                    .filter(|n| n.kind_name() == k)
+                    .count()
+            };
             // One runners_removed at most, and only with the runners it reports deleted.
             prop_assert!(kinds("runners_removed") <= 1);
             for n in &plan.notifications {
                 if let NotificationKind::RunnersRemoved { runners, .. } = &n.kind {
                     prop_assert!(!runners.is_empty());
                     for r in runners {
-                        prop_assert!(before.runners.contains_key(&r.name) && !state.runners.contains_key(&r.name));
+                        prop_assert!(
+                            before.runners.contains_key(&r.name)
+                                && !state.runners.contains_key(&r.name)
+                        );
                     }
                 }
             }
-            // No notification without the state change that it reports.
-            prop_assert_eq!(kinds("outage_opened"), opened);
-            prop_assert_eq!(kinds("outage_resolved"), resolved);
+            // No notification without the state change that it reports, and none about an
+            // outage whose opening was held (flapping).
             prop_assert_eq!(kinds("outage_reminder"), reminded);
+            let flapping =
+                |s: &ScopeState, name: &str| s.runners.get(name).is_some_and(|r| r.is_flapping());
+            let mut told_now = 0;
+            for n in &plan.notifications {
+                let name = n.runner().map(|r| r.name.clone()).unwrap_or_default();
+                match &n.kind {
+                    NotificationKind::OutageOpened { outage, .. } => {
+                        prop_assert!(
+                            state
+                                .open_outages
+                                .get(&name)
+                                .is_some_and(|o| o.id == outage.id),
+                            "told opening of an open outage"
+                        );
+                        prop_assert!(
+                            told.insert((name.clone(), outage.id)),
+                            "an opening told twice"
+                        );
+                        prop_assert!(!flapping(&state, &name), "no opening told while flapping");
+                        told_now += 1;
+                    }
+                    NotificationKind::OutageResolved { outage, .. }
+                    | NotificationKind::OutageReminder { outage, .. } => {
+                        prop_assert!(
+                            told.contains(&(name.clone(), outage.id)),
+                            "message about an outage never told: {n:?}"
+                        );
+                    }
+                    NotificationKind::RunnerFlapping { since, outage, .. } => {
+                        prop_assert!(!flapping(&before, &name) && flapping(&state, &name));
+                        prop_assert_eq!(*since, t(now));
+                        prop_assert!(plan.changes.iter().any(|c| matches!(c, Change::OpenOutage(o) if o.runner == name && o.id == *outage)));
+                    }
+                    NotificationKind::RunnerStable { .. } => {
+                        prop_assert!(flapping(&before, &name) && !flapping(&state, &name));
+                        prop_assert!(
+                            state.runners[&name].is_healthy()
+                                && !state.open_outages.contains_key(&name)
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            prop_assert!(kinds("runner_flapping") + kinds("runner_stable") <= NAMES.len());
+            for change in &plan.changes {
+                match change {
+                    // An opening is told now, or held because the runner flaps.
+                    Change::OpenOutage(o) => prop_assert!(
+                        told.contains(&(o.runner.clone(), o.id)) || flapping(&state, &o.runner),
+                        "opening neither told nor held: {plan:?}"
+                    ),
+                    Change::ResolveOutage { runner, id, .. } => {
+                        let announced = told.contains(&(runner.clone(), *id));
+                        let sent = plan.notifications.iter().any(|n| {
+                            n.kind_name() == "outage_resolved"
+                                && n.outage()
+                                    .is_some_and(|o| &o.runner == runner && o.id == *id)
+                        });
+                        prop_assert_eq!(
+                            announced,
+                            sent,
+                            "a told outage's end is told, a held one's is not"
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            prop_assert!(kinds("outage_resolved") <= resolved);
+            prop_assert!(told_now <= opened + NAMES.len());
+            // A runner that is not flapping has every open outage told.
+            for (name, o) in &state.open_outages {
+                if state.runners.contains_key(name) && !flapping(&state, name) {
+                    prop_assert!(
+                        told.contains(&(name.clone(), o.id)),
+                        "untold open outage of settled runner {name}"
+                    );
+                }
+            }
             let source_notes = kinds("monitoring_degraded") + kinds("monitoring_restored");
             if source_notes > 0 {
-                prop_assert!(plan.changes.iter().any(|c| matches!(c, Change::PutScope(_))));
+                prop_assert!(
+                    plan.changes
+                        .iter()
+                        .any(|c| matches!(c, Change::PutScope(_)))
+                );
             }
             for change in &plan.changes {
                 if let Change::OpenOutage(o) = change {
                     let last = last_ids.entry(o.runner.clone()).or_insert(0);
                     prop_assert_eq!(o.id, *last + 1, "outage ids contiguous");
                     *last = o.id;
-                    prop_assert!(!before.open_outages.contains_key(&o.runner), "at most one open outage");
+                    prop_assert!(
+                        !before.open_outages.contains_key(&o.runner),
+                        "at most one open outage"
+                    );
                 }
             }
             if older_than_state {
-                prop_assert!(plan.is_empty(), "an observation older than the state changes nothing: {plan:?}");
+                prop_assert!(
+                    plan.is_empty(),
+                    "an observation older than the state changes nothing: {plan:?}"
+                );
             }
             if plan.hold.is_some() {
                 prop_assert!(plan.notifications.is_empty());
-                prop_assert!(plan.changes.iter().all(|c| matches!(c, Change::PutScope(_))), "{plan:?}");
+                prop_assert!(
+                    plan.changes
+                        .iter()
+                        .all(|c| matches!(c, Change::PutScope(_))),
+                    "{plan:?}"
+                );
             }
             if let (Ok(observation), None, None) = (&observed, &plan.hold, &plan.suspect) {
                 for name in NAMES {
-                    let newest = observation.runners.iter().filter(|r| r.name == name).map(|r| r.id).max();
+                    let newest = observation
+                        .runners
+                        .iter()
+                        .filter(|r| r.name == name)
+                        .map(|r| r.id)
+                        .max();
                     if let Some(id) = newest {
-                        prop_assert_eq!(state.runners.get(name).map(|r| r.id), Some(id), "newest id stands for {}", name);
+                        prop_assert_eq!(
+                            state.runners.get(name).map(|r| r.id),
+                            Some(id),
+                            "newest id stands for {}",
+                            name
+                        );
                     }
                 }
             }
             if observed.is_err() || plan.hold.is_some() || plan.suspect.is_some() {
-                prop_assert_eq!(&state.runners, &before.runners, "a failed observation changes no runner");
-                prop_assert_eq!(&state.open_outages.keys().collect::<Vec<_>>(), &before.open_outages.keys().collect::<Vec<_>>());
+                prop_assert_eq!(
+                    &state.runners,
+                    &before.runners,
+                    "a failed observation changes no runner"
+                );
+                prop_assert_eq!(
+                    &state.open_outages.keys().collect::<Vec<_>>(),
+                    &before.open_outages.keys().collect::<Vec<_>>()
+                );
                 prop_assert_eq!(opened + resolved, 0);
             }
             if policy.resolve_after.is_zero() && observed.is_ok() {
@@ -943,10 +1132,16 @@ proptest! {
             }
             // Planning again at the same instant after committing tells nobody anything new.
             let again = reconcile(&state, &observed, &policy, t(now));
-            prop_assert!(again.notifications.is_empty(), "replanned notifications: {:?}", again.notifications);
+            prop_assert!(
+                again.notifications.is_empty(),
+                "replanned notifications: {:?}",
+                again.notifications
+            );
         }
     }
+    Ok(())
 }
 
+mod flapping;
 mod removed;
 mod trust;

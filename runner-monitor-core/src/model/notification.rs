@@ -98,6 +98,33 @@ pub enum NotificationKind {
         #[serde(default)]
         deregistered: bool,
     },
+    /// A runner opened `outages` outages within `window` (`flap_count` in `flap_window`): sent
+    /// instead of the `outage_opened` that made it flap. Its outages are recorded but not told
+    /// until it settles (`runner_stable`, or the `outage_opened` of the outage it settled in).
+    RunnerFlapping {
+        /// The runner (as it went down again).
+        runner: RunnerSnapshot,
+        /// The outage whose opening made it flap (recorded, not told).
+        outage: u64,
+        /// How many outages opened within the window, this one included.
+        outages: u32,
+        /// The window (`flap_window`).
+        #[serde(with = "humantime_serde")]
+        window: Duration,
+        /// Since when it is flapping (this notification's `at`); the incident's id.
+        since: Timestamp,
+    },
+    /// A flapping runner stayed healthy for `flap_settle`: stable again. Ends the incident of
+    /// the `runner_flapping` with the same `since`.
+    RunnerStable {
+        /// The runner (healthy).
+        runner: RunnerSnapshot,
+        /// When it started flapping.
+        since: Timestamp,
+        /// How long it was flapping.
+        #[serde(with = "humantime_serde")]
+        duration: Duration,
+    },
 }
 
 /// One thing to tell people about, planned by the engine and delivered by notifiers.
@@ -114,7 +141,8 @@ pub struct Notification {
 
 impl Notification {
     /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
-    /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`.
+    /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`, `runner_flapping`,
+    /// `runner_stable`.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
             NotificationKind::OutageOpened { .. } => "outage_opened",
@@ -123,6 +151,8 @@ impl Notification {
             NotificationKind::MonitoringDegraded { .. } => "monitoring_degraded",
             NotificationKind::MonitoringRestored { .. } => "monitoring_restored",
             NotificationKind::RunnersRemoved { .. } => "runners_removed",
+            NotificationKind::RunnerFlapping { .. } => "runner_flapping",
+            NotificationKind::RunnerStable { .. } => "runner_stable",
         }
     }
 
@@ -141,7 +171,9 @@ impl Notification {
         match &self.kind {
             NotificationKind::OutageOpened { runner, .. }
             | NotificationKind::OutageReminder { runner, .. }
-            | NotificationKind::OutageResolved { runner, .. } => Some(runner),
+            | NotificationKind::OutageResolved { runner, .. }
+            | NotificationKind::RunnerFlapping { runner, .. }
+            | NotificationKind::RunnerStable { runner, .. } => Some(runner),
             _ => None,
         }
     }
@@ -156,8 +188,9 @@ impl Notification {
         }
     }
 
-    /// The incident (outage id, degraded-incident number, or for `runners_removed` the Unix
-    /// seconds of its `since`) the notification belongs to.
+    /// The incident (outage id, degraded-incident number, or for `runners_removed`,
+    /// `runner_flapping` and `runner_stable` the Unix seconds of its `since`) the notification
+    /// belongs to.
     pub fn incident_id(&self) -> u64 {
         match &self.kind {
             NotificationKind::OutageOpened { outage, .. }
@@ -165,7 +198,9 @@ impl Notification {
             | NotificationKind::OutageResolved { outage, .. } => outage.id,
             NotificationKind::MonitoringDegraded { incident, .. }
             | NotificationKind::MonitoringRestored { incident, .. } => *incident,
-            NotificationKind::RunnersRemoved { since, .. } => {
+            NotificationKind::RunnersRemoved { since, .. }
+            | NotificationKind::RunnerFlapping { since, .. }
+            | NotificationKind::RunnerStable { since, .. } => {
                 u64::try_from(since.timestamp()).unwrap_or_default()
             }
         }
@@ -173,10 +208,16 @@ impl Notification {
 
     /// A key that identifies the incident across its notifications (`scope + subject + id`), e.g.
     /// `acme/api/runner:build-1/outage:3`, `org:acme/source/incident:2` or
-    /// `org:acme/removal/since:1767225600`; PagerDuty's `dedup_key` is built from it.
+    /// `org:acme/removal/since:1767225600`, and for a flapping episode (its `runner_flapping` and
+    /// `runner_stable`) `acme/api/runner:build-1/flapping:1767225600`; PagerDuty's `dedup_key` is
+    /// built from it.
     pub fn incident_key(&self) -> String {
         let noun = match (&self.kind, self.runner()) {
             (NotificationKind::RunnersRemoved { .. }, _) => "since",
+            (
+                NotificationKind::RunnerFlapping { .. } | NotificationKind::RunnerStable { .. },
+                _,
+            ) => "flapping",
             (_, Some(_)) => "outage",
             (_, None) => "incident",
         };

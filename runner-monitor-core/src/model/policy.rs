@@ -77,6 +77,19 @@ pub struct Policy {
     /// at once).
     #[serde(with = "humantime_serde")]
     pub group_wait: Duration,
+    /// A runner that opens this many outages within `flap_window` is flapping: one
+    /// `runner_flapping` notice replaces the opening that made it flap, and its outages are
+    /// recorded but not told until it has been stable for `flap_settle`. Default 3; 0 turns the
+    /// rule off; 1 is rejected (every outage would be "flapping").
+    pub flap_count: u32,
+    /// The window `flap_count` outages must open within. Default 30 min.
+    #[serde(with = "humantime_serde")]
+    pub flap_window: Duration,
+    /// A flapping runner whose health has not changed for this long has settled: one
+    /// `runner_stable` if it settled healthy, or the `outage_opened` of its open outage if it
+    /// settled down. Default 15 min.
+    #[serde(with = "humantime_serde")]
+    pub flap_settle: Duration,
 }
 
 /// What happens to a non-ephemeral runner that complete listings no longer show
@@ -168,6 +181,9 @@ impl Default for Policy {
             clock_jump: 6 * HOUR,
             removed_runners: RemovedRunners::Notice,
             group_wait: 30 * SECOND,
+            flap_count: 3,
+            flap_window: 30 * MINUTE,
+            flap_settle: 15 * MINUTE,
         }
     }
 }
@@ -188,8 +204,9 @@ impl Policy {
     /// # Errors
     /// A [`PolicyError`] naming the field: a zero `remind_every`, `heartbeat_every` or
     /// `delivery_ttl`, a `forget_after` shorter than `open_after`, a `suspect_drop.percent` above
-    /// 100, a `clock_jump` not longer than `heartbeat_every`, or a `group_wait` not shorter than
-    /// `delivery_ttl`.
+    /// 100, a `clock_jump` not longer than `heartbeat_every`, a `group_wait` not shorter than
+    /// `delivery_ttl`, a `flap_count` of 1, or (with the flapping rule on) a zero `flap_window`
+    /// or `flap_settle`.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.remind_every == Some(Duration::ZERO) {
             return Err(PolicyError {
@@ -233,6 +250,29 @@ impl Policy {
                 problem: "must be longer than heartbeat_every (and than the polling interval)",
             });
         }
+        self.validate_flapping()
+    }
+
+    /// The flapping keys (`flap_count`, `flap_window`, `flap_settle`).
+    fn validate_flapping(&self) -> Result<(), PolicyError> {
+        if self.flap_count == 1 {
+            return Err(PolicyError {
+                field: "flap_count",
+                problem: "must be 0 (off) or at least 2 (one outage is not flapping)",
+            });
+        }
+        if self.flap_count > 0 && self.flap_window.is_zero() {
+            return Err(PolicyError {
+                field: "flap_window",
+                problem: "must be positive while flap_count is on",
+            });
+        }
+        if self.flap_count > 0 && self.flap_settle.is_zero() {
+            return Err(PolicyError {
+                field: "flap_settle",
+                problem: "must be positive while flap_count is on",
+            });
+        }
         Ok(())
     }
 }
@@ -259,6 +299,9 @@ mod tests {
         assert_eq!(p.clock_jump, Duration::from_secs(6 * 3600));
         assert_eq!(p.removed_runners, RemovedRunners::Notice);
         assert_eq!(p.group_wait, Duration::from_secs(30));
+        assert_eq!(p.flap_count, 3);
+        assert_eq!(p.flap_window, Duration::from_secs(1800));
+        assert_eq!(p.flap_settle, Duration::from_secs(900));
         assert_eq!(p.validate(), Ok(()));
     }
 
@@ -300,6 +343,42 @@ mod tests {
         let err = serde_json::from_str::<Policy>(r#"{"removed_runners": "delete"}"#)
             .expect_err("unknown variant");
         assert!(err.to_string().contains("notice"), "{err}");
+    }
+
+    #[test]
+    fn flapping_keys_parse_and_validate() {
+        let p: Policy =
+            serde_json::from_str(r#"{"flap_count": 4, "flap_window": "1h", "flap_settle": "20m"}"#)
+                .expect("parse");
+        assert_eq!(
+            (p.flap_count, p.flap_window, p.flap_settle),
+            (4, Duration::from_secs(3600), Duration::from_secs(1200))
+        );
+        assert_eq!(p.validate(), Ok(()));
+        let cases = [
+            (1, 60, 60, Err("flap_count")),
+            (3, 0, 60, Err("flap_window")),
+            (3, 60, 0, Err("flap_settle")),
+            (0, 0, 0, Ok(())), // off: the other two do not matter
+            (2, 60, 60, Ok(())),
+        ];
+        for (count, window, settle, expected) in cases {
+            let p = Policy {
+                flap_count: count,
+                flap_window: Duration::from_secs(window),
+                flap_settle: Duration::from_secs(settle),
+                ..Policy::default()
+            };
+            assert_eq!(
+                p.validate().map_err(|e| e.field),
+                expected,
+                "{count} {window} {settle}"
+            );
+        }
+        let err = serde_json::from_str::<Policy>(r#"{"flap_count": -1}"#).expect_err("negative");
+        assert!(!err.to_string().is_empty());
+        let err = serde_json::from_str::<Policy>(r#"{"flap_window": "often"}"#).expect_err("bad");
+        assert!(!err.to_string().is_empty());
     }
 
     #[test]

@@ -171,12 +171,24 @@ pub struct RunnerRecord {
     pub since: Timestamp,
     /// Whether it has ever been healthy since registration (a new runner gets a longer grace).
     pub ever_healthy: bool,
+    /// When its recent outages opened, oldest first: those within `flap_window`, at most
+    /// `flap_count - 1` (the flapping rule's memory). Empty while flapping or with the rule off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flap_opens: Vec<Timestamp>,
+    /// Since when it has been flapping (its outages are recorded, not told); `None` when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flapping_since: Option<Timestamp>,
 }
 
 impl RunnerRecord {
     /// Whether the current status is healthy.
     pub fn is_healthy(&self) -> bool {
         self.status.is_healthy()
+    }
+
+    /// Whether it is flapping: its outage messages are held until it settles.
+    pub fn is_flapping(&self) -> bool {
+        self.flapping_since.is_some()
     }
 
     /// Every GitHub id this runner has had, current last.

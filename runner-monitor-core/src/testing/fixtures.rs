@@ -49,6 +49,8 @@ pub fn runner_record(name: &str, id: u64, status: RunnerStatus, seen: Timestamp)
         last_seen_at: seen,
         since: seen,
         ever_healthy: true,
+        flap_opens: Vec::new(),
+        flapping_since: None,
     }
 }
 

@@ -17,6 +17,7 @@ mod recording_notifier;
 mod round_robin;
 mod scripted_source;
 pub mod store;
+pub mod store_flap;
 pub mod store_gaps;
 
 pub use counting_store::{CountingStore, StoreCounts};

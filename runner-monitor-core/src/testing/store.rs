@@ -25,6 +25,7 @@ pub async fn run_all(store: &dyn Store) {
     outbox_order_and_settle(store).await;
     scopes_independent(store).await;
     super::store_gaps::run_all(store).await;
+    super::store_flap::flap_state_round_trips(store).await;
     super::outbox::run_all(store).await;
     super::receipts::run_all(store).await;
 }

@@ -4,6 +4,7 @@
 //! Every message is returned within Slack's limits, with user-controlled text escaped.
 
 pub mod bot;
+mod flapping;
 mod format;
 mod group;
 mod monitoring;
@@ -69,6 +70,18 @@ pub fn render(notification: &Notification) -> Message {
             deregistered: true,
             ..
         } => removal::deregistered(notification, runners),
+        NotificationKind::RunnerFlapping {
+            runner,
+            outages,
+            window,
+            since,
+            ..
+        } => flapping::flapping(notification, runner, *outages, *window, *since),
+        NotificationKind::RunnerStable {
+            runner,
+            since,
+            duration,
+        } => flapping::stable(notification, runner, *since, *duration),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),

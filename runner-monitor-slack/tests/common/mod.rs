@@ -152,6 +152,32 @@ pub fn runners_removed(count: u64) -> Notification {
     }
 }
 
+pub fn flapping() -> Notification {
+    Notification {
+        scope: scope(),
+        at: at(780),
+        kind: NotificationKind::RunnerFlapping {
+            runner: snapshot(RunnerStatus::Offline),
+            outage: 3,
+            outages: 3,
+            window: Duration::from_secs(1800),
+            since: at(780),
+        },
+    }
+}
+
+pub fn stable() -> Notification {
+    Notification {
+        scope: scope(),
+        at: at(780 + 4500),
+        kind: NotificationKind::RunnerStable {
+            runner: snapshot(RunnerStatus::Idle),
+            since: at(780),
+            duration: Duration::from_secs(4500),
+        },
+    }
+}
+
 /// Every kind, named as its golden file.
 pub fn every_kind() -> Vec<(&'static str, Notification)> {
     vec![
@@ -163,5 +189,7 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("monitoring_restored", restored()),
         ("runners_removed", runners_removed(3)),
         ("runners_removed_many", runners_removed(250)),
+        ("runner_flapping", flapping()),
+        ("runner_stable", stable()),
     ]
 }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v1.sql"),
     include_str!("v2.sql"),
     include_str!("v3_grp.sql"),
+    include_str!("v3_flap.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -34,6 +34,8 @@ fn runner_v3_golden_bytes() {
         last_seen_at: ms(1000),
         since: ms(-1),
         ever_healthy: true,
+        flap_opens: vec![ms(1000), ms(-1)],
+        flapping_since: Some(ms(2000)),
     };
     #[rustfmt::skip]
     let expected: &[u8] = &[
@@ -53,6 +55,8 @@ fn runner_v3_golden_bytes() {
         0x7A, 0x03, 0x05, 0xC8, 0x01,             // 15 previousIds packed [5, 200 = C8 01]
         0x80, 0x01, 0x01,                         // 16 since sint64 -1 -> zigzag 1
         0x88, 0x01, 0x01,                         // 17 everHealthy true
+        0x92, 0x01, 0x03, 0xD0, 0x0F, 0x01,       // 18 flapOpens packed sint64 [1000, -1]
+        0x98, 0x01, 0xA0, 0x1F,                   // 19 flappingSince sint64 2000 -> 4000
     ];
     let item = Runner::new("o/r", &record);
     assert_eq!(item.encode_to_vec(), expected);
@@ -354,6 +358,8 @@ fn the_original_reads_what_we_write() {
         last_seen_at: ms(77_000),
         since: ms(6),
         ever_healthy: true,
+        flap_opens: Vec::new(),
+        flapping_since: None,
     };
     let bytes = Runner::new("o/r", &record).encode_to_vec();
     let original = OriginalRunner::decode(bytes.as_slice()).expect("the original decodes it");

@@ -2,7 +2,7 @@
 
 use runner_monitor_core::{RunnerRecord, RunnerStatus};
 
-use super::time::{millis, opt_timestamp, timestamp};
+use super::time::{millis, opt_millis, opt_timestamp, timestamp};
 use crate::error::ClientError;
 use crate::keys;
 
@@ -14,7 +14,7 @@ pub struct Label {
     pub name: String,
 }
 
-/// The `Runner` item (fields 1-11 the original's, 12-17 schema v3).
+/// The `Runner` item (fields 1-11 the original's, 12-19 schema v3).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Runner {
     /// Current GitHub id.
@@ -68,6 +68,12 @@ pub struct Runner {
     /// Ever healthy since registration.
     #[prost(bool, tag = "17")]
     pub ever_healthy: bool,
+    /// Flapping rule: when recent outages opened (ms), oldest first.
+    #[prost(sint64, repeated, tag = "18")]
+    pub flap_opens: Vec<i64>,
+    /// Flapping since (ms); 0 when not flapping.
+    #[prost(sint64, tag = "19")]
+    pub flapping_since: i64,
 }
 
 impl Runner {
@@ -98,6 +104,8 @@ impl Runner {
             previous_ids: record.previous_ids.clone(),
             since: millis(record.since),
             ever_healthy: record.ever_healthy,
+            flap_opens: record.flap_opens.iter().copied().map(millis).collect(),
+            flapping_since: opt_millis(record.flapping_since),
         }
     }
 
@@ -147,6 +155,12 @@ impl Runner {
             last_seen_at,
             since,
             ever_healthy: original || self.ever_healthy,
+            flap_opens: self
+                .flap_opens
+                .iter()
+                .map(|ms| timestamp(*ms, "Runner.flapOpens"))
+                .collect::<Result<_, _>>()?,
+            flapping_since: opt_timestamp(self.flapping_since, "Runner.flappingSince")?,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! [`dedup_key`]: PagerDuty's `dedup_key`, derived only from the incident so it survives restarts.
 
-use runner_monitor_core::Notification;
+use runner_monitor_core::{Notification, NotificationKind};
 use sha2::{Digest, Sha256};
 
 /// PagerDuty's limit on `dedup_key`.
@@ -14,10 +14,20 @@ const KEPT_PREFIX: usize = 180;
 /// resolve of one incident and for every redelivery, computed from data only (no state), so a
 /// resolve sent after a restart still closes its trigger.
 ///
+/// A flapping runner's `runner_flapping` and `runner_stable` share one key per runner,
+/// `scope/runner:<name>/flapping` (no episode): PagerDuty keeps one flapping alert per runner,
+/// a runner that flaps again while it is open joins it instead of paging again, and the next
+/// `runner_stable` resolves it.
+///
 /// Keys longer than 255 bytes become their first 180 bytes (cut on a character boundary),
 /// `~sha256:` and the 64 hex digits of the SHA-256 of the whole key: still unique, still stable.
 pub fn dedup_key(notification: &Notification) -> String {
-    shorten(notification.incident_key())
+    match &notification.kind {
+        NotificationKind::RunnerFlapping { .. } | NotificationKind::RunnerStable { .. } => shorten(
+            format!("{}/{}/flapping", notification.scope, notification.subject()),
+        ),
+        _ => shorten(notification.incident_key()),
+    }
 }
 
 /// `key` within PagerDuty's 255 bytes (see [`dedup_key`]).

@@ -121,6 +121,12 @@ struct CustomDetails {
     known_runners: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     runners_removed: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flapping_since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flapping_outages: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flapping_window_seconds: Option<u64>,
 }
 
 fn custom_details(doc: WebhookDocument) -> CustomDetails {
@@ -129,6 +135,7 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
     let runners_removed = doc
         .removal
         .map(|r| r.runners.into_iter().map(|r| r.name).collect());
+    let flapping = doc.flapping;
     CustomDetails {
         kind: doc.kind,
         scope: doc.scope,
@@ -149,19 +156,27 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
         advice: failure.map(|f| f.advice),
         known_runners,
         runners_removed,
+        flapping_outages: flapping.as_ref().and_then(|f| f.outages),
+        flapping_window_seconds: flapping.as_ref().and_then(|f| f.window_seconds),
+        flapping_since: flapping.map(|f| f.since),
     }
 }
 
 /// The event for a notification: a trigger for `outage_opened` and `monitoring_degraded`, a
 /// resolve (no payload: PagerDuty ignores it) for `outage_resolved` and `monitoring_restored`,
 /// an `info` trigger for `runners_removed` (a notice with its own `dedup_key`; nothing resolves
-/// it), and `None` for reminders and kinds this version does not know, which are not sent.
+/// it), a `warning` trigger for `runner_flapping` resolved by its `runner_stable` (one flapping
+/// alert per runner, see [`dedup_key`]), and `None` for reminders and kinds this version does not
+/// know, which are not sent.
 pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Event> {
     let severity = match &n.kind {
         NotificationKind::OutageOpened { .. } => settings.outage_severity,
         NotificationKind::MonitoringDegraded { .. } => settings.degraded_severity,
         NotificationKind::RunnersRemoved { .. } => Severity::Info,
-        NotificationKind::OutageResolved { .. } | NotificationKind::MonitoringRestored { .. } => {
+        NotificationKind::RunnerFlapping { .. } => Severity::Warning,
+        NotificationKind::OutageResolved { .. }
+        | NotificationKind::MonitoringRestored { .. }
+        | NotificationKind::RunnerStable { .. } => {
             return Some(Event {
                 event_action: Action::Resolve,
                 dedup_key: dedup_key(n),

@@ -144,6 +144,34 @@ pub fn runners_removed() -> Notification {
     }
 }
 
+/// build-1 went down 3 times in 30 minutes: flapping since 00:13.
+pub fn flapping() -> Notification {
+    Notification {
+        scope: scope(),
+        at: at(780),
+        kind: NotificationKind::RunnerFlapping {
+            runner: runner(RunnerStatus::Offline),
+            outage: 3,
+            outages: 3,
+            window: Duration::from_secs(1800),
+            since: at(780),
+        },
+    }
+}
+
+/// build-1 stable again after flapping for 1 h 15 min.
+pub fn stable() -> Notification {
+    Notification {
+        scope: scope(),
+        at: at(780 + 4500),
+        kind: NotificationKind::RunnerStable {
+            runner: runner(RunnerStatus::Idle),
+            since: at(780),
+            duration: Duration::from_secs(4500),
+        },
+    }
+}
+
 /// Every kind, with its kind name.
 pub fn every_kind() -> Vec<(&'static str, Notification)> {
     vec![
@@ -153,6 +181,8 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("monitoring_degraded", degraded()),
         ("monitoring_restored", restored()),
         ("runners_removed", runners_removed()),
+        ("runner_flapping", flapping()),
+        ("runner_stable", stable()),
     ]
 }
 
