@@ -68,5 +68,6 @@ export const RunnerMonitorV3 = migrate(
     m.addType("OutageCounter");
     m.addType("Delivery");
     m.addType("ScopeIndex");
+    m.addType("Receipt");
   },
 );
