@@ -8,6 +8,7 @@ mod outage;
 mod policy;
 mod runner;
 mod scope;
+mod silence;
 mod state;
 
 pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFilter};
@@ -17,6 +18,10 @@ pub use outage::{Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};
 pub use runner::{ListedStatus, ObservedRunner, RunnerRecord, RunnerStatus};
 pub use scope::{Scope, ScopeParseError};
+pub use silence::{
+    Silence, SilenceError, SilenceSpec, SilenceTarget, SilenceWindow, TargetParseError, Weekly,
+    silenced_until,
+};
 pub use state::{Change, DegradedIncident, ScopeRecord, ScopeState, Version};
 
 /// A point in time (UTC). Nothing below the hosts reads the clock: `now` is always passed in.

@@ -68,6 +68,11 @@ pub struct Policy {
     /// [`RemovedRunners::Notice`]: it was deregistered on purpose (GitHub keeps a crashed runner
     /// listed as offline), so it is forgotten with one notice per scope and cycle.
     pub removed_runners: RemovedRunners,
+    /// Maintenance windows (`[[policy.silences]]`, see [`SilenceSpec`](crate::SilenceSpec)):
+    /// while one covering a notification is active it is held back by the dispatcher (an
+    /// outage still open at the end is sent then). Default none. Runtime silences (from Slack)
+    /// live in the store and add to these.
+    pub silences: Vec<crate::model::Silence>,
 }
 
 /// What happens to a non-ephemeral runner that complete listings no longer show
@@ -158,6 +163,7 @@ impl Default for Policy {
             suspect_drop: SuspectDrop::default(),
             clock_jump: 6 * HOUR,
             removed_runners: RemovedRunners::Notice,
+            silences: Vec::new(),
         }
     }
 }
@@ -178,7 +184,7 @@ impl Policy {
     /// # Errors
     /// A [`PolicyError`] naming the field: a zero `remind_every`, `heartbeat_every` or
     /// `delivery_ttl`, a `forget_after` shorter than `open_after`, a `suspect_drop.percent` above
-    /// 100, or a `clock_jump` not longer than `heartbeat_every`.
+    /// 100, a `clock_jump` not longer than `heartbeat_every`, or two `silences` with one id.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.remind_every == Some(Duration::ZERO) {
             return Err(PolicyError {
@@ -209,6 +215,14 @@ impl Policy {
                 field: "suspect_drop.percent",
                 problem: "must be at most 100 (100 turns the rule off)",
             });
+        }
+        for (i, silence) in self.silences.iter().enumerate() {
+            if self.silences[..i].iter().any(|s| s.id == silence.id) {
+                return Err(PolicyError {
+                    field: "silences",
+                    problem: "has two silences with the same id",
+                });
+            }
         }
         if self.clock_jump <= self.heartbeat_every {
             return Err(PolicyError {
