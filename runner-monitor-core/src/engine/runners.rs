@@ -318,6 +318,7 @@ impl Ctx<'_> {
             reminders: 0,
             // The opening tells people; the first reminder is due `remind_every` after it.
             last_reminded_at: Some(self.now),
+            acknowledged: None,
         };
         plan.changes.push(Change::OpenOutage(outage.clone()));
         plan.stats.outages_opened += 1;
@@ -334,6 +335,9 @@ impl Ctx<'_> {
         let Some(every) = self.policy.remind_every else {
             return;
         };
+        if outage.acknowledged.is_some() {
+            return; // someone took it on (`/runner-ack`): no more reminders
+        }
         let last = outage.last_reminded_at.unwrap_or(outage.started_at);
         if elapsed(last, self.now) < every {
             return;

@@ -948,5 +948,6 @@ proptest! {
     }
 }
 
+mod ack;
 mod removed;
 mod trust;

@@ -14,7 +14,7 @@ mod state;
 pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFilter};
 pub use failure::{FailureClass, SourceFailure};
 pub use notification::{Notification, NotificationKind, RunnerSnapshot};
-pub use outage::{Outage, Resolution};
+pub use outage::{Acknowledgement, Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};
 pub use runner::{ListedStatus, ObservedRunner, RunnerRecord, RunnerStatus};
 pub use scope::{Scope, ScopeParseError};

@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState, Settlement,
-    Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, Outage, Scope, ScopeState,
+    Settlement, Silence, Timestamp, Version,
 };
 
 /// What a successful commit returns.
@@ -58,6 +58,13 @@ pub struct Receipt {
 /// - **outages_between** returns every outage of a scope, of every runner (forgotten ones too),
 ///   that overlaps `[from, to)`: started before `to`, and open or resolved after `from`. Ordered
 ///   by runner name, then id. Empty when `from >= to`. Only what history expiry has kept.
+/// - **put_silence** stores a runtime silence, replacing one with the same id;
+///   **delete_silence** removes one by id and says whether it existed; **silences** returns every
+///   stored silence, expired ones included until deleted, by id.
+/// - **acknowledge** marks the open outage of `(scope, runner)` acknowledged (replacing an
+///   earlier acknowledgement) without a commit's version change, and returns it; it fails with
+///   [`StoreError::NotFound`] when the runner has no open outage. `load` and `outages` return the
+///   acknowledgement with the outage.
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
 /// - Safe to call concurrently from many tasks (and, for shared backends, many processes).
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -153,6 +160,56 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         }
         Ok(found)
     }
+
+    /// Stores a runtime silence (replacing one with its id).
+    ///
+    /// The default refuses: a store without silences says so instead of dropping them.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load); [`StoreError::Other`] from the default.
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        let _ = silence;
+        Err(unsupported("silences"))
+    }
+
+    /// Removes the silence `id`; `Ok(false)` when there was none.
+    ///
+    /// # Errors
+    /// As for [`put_silence`](Self::put_silence).
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        let _ = id;
+        Err(unsupported("silences"))
+    }
+
+    /// Every stored silence by id, expired ones included until deleted (callers ignore them
+    /// with [`Silence::ends_after`]). The default has none.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load).
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    /// Marks the open outage of `runner` in `scope` acknowledged and returns it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the runner has no open outage; otherwise as for
+    /// [`load`](Self::load); [`StoreError::Other`] from the default.
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        let _ = (scope, runner, ack);
+        Err(unsupported("acknowledgements"))
+    }
+}
+
+fn unsupported(what: &str) -> StoreError {
+    StoreError::Other {
+        message: format!("this store does not keep {what}"),
+    }
 }
 
 /// Whether `outage` overlaps `[from, to)`, as [`Store::outages_between`] selects: started before
@@ -167,7 +224,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 /// let mut o = Outage {
 ///     runner: "a".into(), id: 1, runner_id: 7, trigger: RunnerStatus::Offline,
 ///     started_at: t(100), resolved_at: None, resolution: None,
-///     description: String::new(), reminders: 0, last_reminded_at: None,
+///     description: String::new(), reminders: 0, last_reminded_at: None, acknowledged: None,
 /// };
 /// assert!(overlaps(&o, t(0), t(101)), "open and started inside");
 /// assert!(!overlaps(&o, t(0), t(100)), "starts at the end: outside");

@@ -4,10 +4,12 @@
 //!
 //! Rules, each in its own module: [`delay`] (retry backoff, clamped, no overflow), [`attempt`]
 //! (one send and its settlement; TTL abandonment only after a real failed attempt), [`sweep`]
-//! (deliveries for sinks this monitor lacks, abandoned after `delivery_ttl` plus a grace).
+//! (deliveries for sinks this monitor lacks, abandoned after `delivery_ttl` plus a grace),
+//! [`silence`] (deliveries an active silence covers are postponed or dropped, not sent).
 
 mod attempt;
 mod delay;
+mod silence;
 mod sweep;
 
 pub use sweep::{GRACE as ABSENT_SINK_GRACE, SWEEP_EVERY};
@@ -19,7 +21,7 @@ use tracing::warn;
 
 use super::report::DispatchReport;
 use super::{Monitor, Sink};
-use crate::model::{ClaimRequest, Delivery, SinkFilter, Timestamp};
+use crate::model::{ClaimRequest, Delivery, Silence, SinkFilter, Timestamp};
 
 /// Deliveries claimed per round: small, so a budget running out leaves few claims to release.
 const ROUND: usize = 64;
@@ -39,11 +41,14 @@ impl Monitor {
     /// abandoned for its age without a real attempt, so a clock jumping far ahead sends the
     /// outbox rather than dropping it. Claimed deliveries not attempted (budget spent, sink
     /// paused) are released at once. Then one sweep round handles deliveries for sinks this
-    /// monitor does not have (see [`sweep`]).
+    /// monitor does not have (see [`sweep`]). Deliveries an active silence covers (the policy's
+    /// and the store's, read once per dispatch) are postponed or dropped (see [`silence`]).
     pub async fn dispatch(&self, now: Timestamp) -> DispatchReport {
         let started = Instant::now();
         let mut report = DispatchReport::default();
         let mut paused: HashSet<String> = HashSet::new();
+        // Read once per dispatch, and only when something is due.
+        let mut silences: Option<Vec<Silence>> = None;
         loop {
             if started.elapsed() >= self.dispatch_budget {
                 report.budget_exhausted = true;
@@ -79,10 +84,14 @@ impl Monitor {
                 break;
             }
             report.claimed += claimed.len();
+            if silences.is_none() {
+                silences = Some(self.load_silences(&mut report).await);
+            }
+            let silences = silences.as_deref().unwrap_or_default();
             let per_sink = self.sinks.iter().filter_map(|sink| {
                 let queue: Vec<&Delivery> =
                     claimed.iter().filter(|d| d.sink == sink.name).collect();
-                (!queue.is_empty()).then(|| self.dispatch_sink(sink, queue, now, started))
+                (!queue.is_empty()).then(|| self.dispatch_sink(sink, queue, silences, now, started))
             });
             for (sink_report, pause) in futures::future::join_all(per_sink).await {
                 report.absorb(sink_report);
@@ -101,6 +110,7 @@ impl Monitor {
         &self,
         sink: &Sink,
         queue: Vec<&Delivery>,
+        silences: &[Silence],
         now: Timestamp,
         started: Instant,
     ) -> (DispatchReport, Option<String>) {
@@ -111,6 +121,9 @@ impl Monitor {
             if paused || out_of_time {
                 report.budget_exhausted |= out_of_time;
                 self.release(delivery, now, &mut report).await;
+                continue;
+            }
+            if self.silence(delivery, silences, now, &mut report).await {
                 continue;
             }
             paused |= self.attempt(sink, delivery, now, &mut report).await;
