@@ -12,6 +12,7 @@
 mod counting_store;
 mod fixtures;
 pub mod outbox;
+pub mod silences;
 mod recording_notifier;
 mod round_robin;
 mod scripted_source;
