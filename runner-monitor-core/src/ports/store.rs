@@ -62,7 +62,9 @@ pub struct Receipt {
 ///   **delete_silence** removes one by id and says whether it existed; **silences** returns every
 ///   stored silence, expired ones included until deleted, by id.
 /// - **acknowledge** marks the open outage of `(scope, runner)` acknowledged (replacing an
-///   earlier acknowledgement) without a commit's version change, and returns it; it fails with
+///   earlier acknowledgement) and returns it; it increases the scope's version, so a cycle that
+///   loaded the scope before it conflicts and replans (no reminder planned before it lands); it
+///   changes nothing else and enqueues nothing; it fails with
 ///   [`StoreError::NotFound`] when the runner has no open outage. `load` and `outages` return the
 ///   acknowledgement with the outage.
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
