@@ -33,6 +33,7 @@ mod outbox;
 mod path;
 mod queries;
 mod schema;
+mod silences;
 mod sql;
 mod store;
 mod time;
