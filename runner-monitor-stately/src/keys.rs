@@ -9,6 +9,7 @@
 //! | OutageCounter | `/repo-:repoId/counter-:runnerName` |
 //! | Delivery | `/repo-:repoId/delivery-:seq` |
 //! | ScopeIndex | `/index-:indexId/scope-:repoId` |
+//! | Silence | `/index-:indexId/silence-:silenceId` |
 
 /// Escapes a string id for a key path.
 ///
@@ -73,6 +74,11 @@ pub fn index(index_id: &str) -> String {
 /// `/index-:indexId/scope-:repoId`.
 pub fn scope_index(index_id: &str, repo_id: &str) -> String {
     format!("{}/scope-{}", index(index_id), escape(repo_id))
+}
+
+/// `/index-:indexId/silence-:silenceId`.
+pub fn silence(index_id: &str, silence_id: &str) -> String {
+    format!("{}/silence-{}", index(index_id), escape(silence_id))
 }
 
 #[cfg(test)]

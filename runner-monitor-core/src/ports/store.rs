@@ -60,7 +60,9 @@ pub struct Receipt {
 ///   by runner name, then id. Empty when `from >= to`. Only what history expiry has kept.
 /// - **put_silence** stores a runtime silence, replacing one with the same id;
 ///   **delete_silence** removes one by id and says whether it existed; **silences** returns every
-///   stored silence, expired ones included until deleted, by id.
+///   stored silence by id. Expired ones may be returned (callers skip them with
+///   [`Silence::ends_after`]) or dropped by the store, but not before a week after their end
+///   (the dispatcher checks openings postponed to an end against it).
 /// - **acknowledge** marks the open outage of `(scope, runner)` acknowledged (replacing an
 ///   earlier acknowledgement) and returns it; it increases the scope's version, so a cycle that
 ///   loaded the scope before it conflicts and replans (no reminder planned before it lands); it

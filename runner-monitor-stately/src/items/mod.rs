@@ -7,6 +7,7 @@ mod outage;
 mod repository;
 mod runner;
 mod scope_index;
+mod silence;
 pub mod time;
 
 #[cfg(test)]
@@ -18,6 +19,7 @@ pub use outage::OutageEvent;
 pub use repository::Repository;
 pub use runner::{Label, Runner};
 pub use scope_index::ScopeIndex;
+pub use silence::{KEEP_AFTER_END as SILENCE_KEPT_AFTER_END, SilenceItem};
 
 use prost::Message;
 
@@ -39,6 +41,8 @@ pub enum StoredItem {
     Delivery(DeliveryItem),
     /// `ScopeIndex`.
     ScopeIndex(ScopeIndex),
+    /// `Silence`.
+    Silence(SilenceItem),
     /// A type this version does not know (left alone).
     Other(String),
 }
@@ -60,6 +64,7 @@ impl StoredItem {
             OutageCounter::TYPE => StoredItem::Counter(parse(item)?),
             DeliveryItem::TYPE => StoredItem::Delivery(parse(item)?),
             ScopeIndex::TYPE => StoredItem::ScopeIndex(parse(item)?),
+            SilenceItem::TYPE => StoredItem::Silence(parse(item)?),
             other => StoredItem::Other(other.to_owned()),
         })
     }
@@ -73,7 +78,7 @@ impl StoredItem {
             StoredItem::Counter(i) => &i.repo_id,
             StoredItem::Delivery(i) => &i.repo_id,
             StoredItem::ScopeIndex(i) => &i.repo_id,
-            StoredItem::Other(_) => return None,
+            StoredItem::Silence(_) | StoredItem::Other(_) => return None,
         })
     }
 }
