@@ -97,7 +97,11 @@ async fn scope_silence_holds_back_a_fleet_outage_and_sends_only_what_is_still_op
     // 50 runners and the spare go down inside the silence; the 50 come back inside it.
     rig.minutes(10, 30, listing(false, false)).await;
     rig.minutes(30, 60, listing(true, false)).await;
-    assert_eq!(rig.kinds(), Vec::<String>::new(), "nothing sent during the silence");
+    assert_eq!(
+        rig.kinds(),
+        Vec::<String>::new(),
+        "nothing sent during the silence"
+    );
     let history = rig
         .memory
         .outages(&scope(), "rack-07", 5)
@@ -106,8 +110,15 @@ async fn scope_silence_holds_back_a_fleet_outage_and_sends_only_what_is_still_op
     assert_eq!(history.len(), 1, "outages are still recorded");
     assert!(history[0].resolved_at.is_some());
     let pending = rig.memory.pending_deliveries(1_000).await.expect("pending");
-    assert_eq!(pending.len(), 101, "51 openings postponed, 50 resolutions behind them");
-    assert!(pending.iter().all(|d| d.attempts == 0), "postponing counts no attempt");
+    assert_eq!(
+        pending.len(),
+        101,
+        "51 openings postponed, 50 resolutions behind them"
+    );
+    assert!(
+        pending.iter().all(|d| d.attempts == 0),
+        "postponing counts no attempt"
+    );
 
     let before = rig.store.counts();
     let report = rig.monitor.run_cycle(at(60 * MIN)).await;
@@ -117,7 +128,10 @@ async fn scope_silence_holds_back_a_fleet_outage_and_sends_only_what_is_still_op
         "at the end: exactly the one still down"
     );
     assert_eq!(report.deliveries.sent, 1, "{report:?}");
-    assert_eq!(report.deliveries.silenced, 100, "50 openings + 50 resolutions dropped");
+    assert_eq!(
+        report.deliveries.silenced, 100,
+        "50 openings + 50 resolutions dropped"
+    );
     let after = rig.store.counts();
     assert_eq!(
         after.silence_calls - before.silence_calls,
@@ -129,7 +143,13 @@ async fn scope_silence_holds_back_a_fleet_outage_and_sends_only_what_is_still_op
         51,
         "one history read per opening whose silence ended"
     );
-    assert!(rig.memory.pending_deliveries(1_000).await.expect("pending").is_empty());
+    assert!(
+        rig.memory
+            .pending_deliveries(1_000)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
 
     rig.minutes(61, 70, listing(true, true)).await;
     assert_eq!(
@@ -163,7 +183,12 @@ async fn runtime_label_silence_drops_reminders_and_an_ack_stops_them() {
         .iter()
         .filter(|k| k.starts_with("outage_reminder"))
         .count();
-    assert_eq!(reminders, 1, "reminding resumes after the silence: {:?}", rig.kinds());
+    assert_eq!(
+        reminders,
+        1,
+        "reminding resumes after the silence: {:?}",
+        rig.kinds()
+    );
     let ack = Acknowledgement {
         by: "U42".into(),
         at: at(50 * MIN),

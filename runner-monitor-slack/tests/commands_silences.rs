@@ -66,15 +66,30 @@ async fn silence_is_stored_listed_shown_in_status_and_removed() {
     assert_eq!(silence.reason, "rack move");
     assert_eq!(silence.created_by, "U1", "the Slack user is recorded");
     assert!(silence.is_active(now()));
-    assert_eq!(silence.active_until(now()), Some(now() + chrono::Duration::hours(2)));
-    assert!(text.contains(&format!("/runner-unsilence {}", silence.id)), "{text}");
+    assert_eq!(
+        silence.active_until(now()),
+        Some(now() + chrono::Duration::hours(2))
+    );
+    assert!(
+        text.contains(&format!("/runner-unsilence {}", silence.id)),
+        "{text}"
+    );
 
     let listed = ok(&run(&commands, "/runner-silences", "").await);
-    assert!(listed.contains(&silence.id) && listed.contains("active"), "{listed}");
+    assert!(
+        listed.contains(&silence.id) && listed.contains("active"),
+        "{listed}"
+    );
     let status = ok(&run(&commands, "/runner-status", "acme/api").await);
-    assert!(status.contains("Silences (1)") && status.contains("rack move"), "{status}");
+    assert!(
+        status.contains("Silences (1)") && status.contains("rack move"),
+        "{status}"
+    );
     let other = ok(&run(&commands, "/runner-status", "acme/web").await);
-    assert!(!other.contains("Silences"), "another scope's status: {other}");
+    assert!(
+        !other.contains("Silences"),
+        "another scope's status: {other}"
+    );
 
     let before = counts.counts().silence_calls;
     let removed = ok(&run(&commands, "/runner-unsilence", "acme/api").await);
@@ -96,7 +111,10 @@ async fn label_and_runner_silences_show_in_the_status_of_the_scope_they_touch() 
     ok(&run(&commands, "/runner-silence", "label:self-hosted 30m").await);
     ok(&run(&commands, "/runner-silence", "deploy-1 1d").await);
     let api = ok(&run(&commands, "/runner-status", "acme/api").await);
-    assert!(api.contains("Silences (1)") && api.contains("label:self-hosted"), "{api}");
+    assert!(
+        api.contains("Silences (1)") && api.contains("label:self-hosted"),
+        "{api}"
+    );
     let web_status = ok(&run(&commands, "/runner-status", "acme/web").await);
     assert!(web_status.contains("Silences (2)"), "{web_status}");
 }
@@ -119,14 +137,21 @@ async fn bad_silence_arguments_get_specific_answers_and_store_nothing() {
         assert!(answer.contains(expected), "{text}: {answer}");
     }
     assert!(store.silences().await.expect("silences").is_empty());
-    assert_eq!(counts.counts().silence_calls, 0, "nothing reached the store");
+    assert_eq!(
+        counts.counts().silence_calls,
+        0,
+        "nothing reached the store"
+    );
 }
 
 #[tokio::test]
 async fn forged_silence_and_ack_requests_are_refused_without_touching_the_store() {
     let store = fleet().await;
     let (commands, counts) = commands(Arc::new(store.clone()), vec![acme()]);
-    for (command, text) in [("/runner-silence", "acme/api 2h"), ("/runner-ack", "build-1")] {
+    for (command, text) in [
+        ("/runner-silence", "acme/api 2h"),
+        ("/runner-ack", "build-1"),
+    ] {
         let body = body(command, text);
         let mut headers = signed(&body, now());
         headers[2].1 = "v0=0000000000000000000000000000000000000000000000000000000000000000".into();
@@ -145,7 +170,10 @@ async fn ack_finds_the_scope_records_the_user_and_shows_in_status_and_history() 
     let store = fleet().await;
     let (commands, _) = commands(Arc::new(store.clone()), vec![acme(), web()]);
     let text = ok(&run(&commands, "/runner-ack", "deploy-1").await);
-    assert!(text.contains("acknowledged outage #1 of deploy-1 in acme/web"), "{text}");
+    assert!(
+        text.contains("acknowledged outage #1 of deploy-1 in acme/web"),
+        "{text}"
+    );
     let outage = store
         .outages(&web(), "deploy-1", 1)
         .await
@@ -179,7 +207,10 @@ async fn configured_silences_are_listed_and_cannot_be_removed_from_slack() {
         .expect("commands")
         .configured_silences(vec![configured]);
     let listed = ok(&run(&commands, "/runner-silences", "").await);
-    assert!(listed.contains("weekly-drivers") && listed.contains("(configured)"), "{listed}");
+    assert!(
+        listed.contains("weekly-drivers") && listed.contains("(configured)"),
+        "{listed}"
+    );
     let refused = ok(&run(&commands, "/runner-unsilence", "weekly-drivers").await);
     assert!(refused.contains("configuration file"), "{refused}");
 }

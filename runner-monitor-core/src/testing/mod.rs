@@ -12,10 +12,10 @@
 mod counting_store;
 mod fixtures;
 pub mod outbox;
-pub mod silences;
 mod recording_notifier;
 mod round_robin;
 mod scripted_source;
+pub mod silences;
 pub mod store;
 pub mod store_gaps;
 

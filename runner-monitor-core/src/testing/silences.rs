@@ -80,7 +80,13 @@ pub async fn acknowledge_marks_the_open_outage(store: &dyn Store) {
         }],
     )
     .await;
-    commit_ok(store, &scope, v, &[Change::OpenOutage(outage("a", 2, at(20)))]).await;
+    commit_ok(
+        store,
+        &scope,
+        v,
+        &[Change::OpenOutage(outage("a", 2, at(20)))],
+    )
+    .await;
     let ack = Acknowledgement {
         by: "U42".into(),
         at: at(30),
@@ -89,10 +95,17 @@ pub async fn acknowledge_marks_the_open_outage(store: &dyn Store) {
         .acknowledge(&scope, "a", &ack)
         .await
         .unwrap_or_else(|e| panic!("ack: acknowledge failed: {e}"));
-    assert_eq!((acked.id, acked.acknowledged.as_ref()), (2, Some(&ack)), "ack: returned");
+    assert_eq!(
+        (acked.id, acked.acknowledged.as_ref()),
+        (2, Some(&ack)),
+        "ack: returned"
+    );
     let state = load_ok(store, &scope).await;
     assert_eq!(
-        state.open_outages.get("a").and_then(|o| o.acknowledged.as_ref()),
+        state
+            .open_outages
+            .get("a")
+            .and_then(|o| o.acknowledged.as_ref()),
         Some(&ack),
         "ack: load shows it"
     );
@@ -101,7 +114,11 @@ pub async fn acknowledge_marks_the_open_outage(store: &dyn Store) {
         .iter()
         .map(|o| (o.id, o.acknowledged.is_some()))
         .collect();
-    assert_eq!(acks, [(2, true), (1, false)], "ack: history shows it on the open one only");
+    assert_eq!(
+        acks,
+        [(2, true), (1, false)],
+        "ack: history shows it on the open one only"
+    );
     assert!(
         matches!(
             store.acknowledge(&scope, "nobody", &ack).await,
@@ -124,7 +141,10 @@ pub async fn acknowledge_marks_the_open_outage(store: &dyn Store) {
     .await;
     let state = load_ok(store, &scope).await;
     assert_eq!(
-        state.open_outages.get("a").and_then(|o| o.acknowledged.as_ref()),
+        state
+            .open_outages
+            .get("a")
+            .and_then(|o| o.acknowledged.as_ref()),
         Some(&ack),
         "ack: kept across commits"
     );

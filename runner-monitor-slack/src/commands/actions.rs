@@ -103,10 +103,7 @@ pub async fn silence(
 ///
 /// # Errors
 /// [`ActionError::NotFound`] when none matches; [`ActionError::Store`] on a store failure.
-pub async fn unsilence(
-    store: &dyn Store,
-    id_or_target: &str,
-) -> Result<Vec<Silence>, ActionError> {
+pub async fn unsilence(store: &dyn Store, id_or_target: &str) -> Result<Vec<Silence>, ActionError> {
     let stored = store.silences().await.map_err(ActionError::Store)?;
     let arg = id_or_target.trim();
     let by_id: Vec<Silence> = stored.iter().filter(|s| s.id == arg).cloned().collect();

@@ -342,13 +342,24 @@ impl Answers {
                 silences::silence(self.store.as_ref(), &args, &request.user_id, now).await
             }
             "/runner-unsilence" => {
-                silences::unsilence(self.store.as_ref(), &self.configured, &args, &request.user_id)
-                    .await
+                silences::unsilence(
+                    self.store.as_ref(),
+                    &self.configured,
+                    &args,
+                    &request.user_id,
+                )
+                .await
             }
             "/runner-silences" => silences::list(self.store.as_ref(), &self.configured, now).await,
             "/runner-ack" => {
-                silences::ack(self.store.as_ref(), &self.scopes, &args, &request.user_id, now)
-                    .await
+                silences::ack(
+                    self.store.as_ref(),
+                    &self.scopes,
+                    &args,
+                    &request.user_id,
+                    now,
+                )
+                .await
             }
             "/runner-help" => help::render(&self.scopes),
             other => notice(format!(
@@ -378,7 +389,10 @@ impl Answers {
             Err(message) => return message,
         };
         match self.store.load(&scope).await {
-            Ok(state) => self.with_silences(status::render(&state, now), &state, now).await,
+            Ok(state) => {
+                self.with_silences(status::render(&state, now), &state, now)
+                    .await
+            }
             Err(error) => store_failed("/runner-status", &scope, &error),
         }
     }
@@ -413,7 +427,10 @@ impl Answers {
             text.push_str(line);
         }
         if covering.len() > 10 {
-            text.push_str(&format!("\n... and {} more (`/runner-silences`)", covering.len() - 10));
+            text.push_str(&format!(
+                "\n... and {} more (`/runner-silences`)",
+                covering.len() - 10
+            ));
         }
         message.block(Block::text(text))
     }

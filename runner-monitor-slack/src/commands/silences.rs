@@ -134,10 +134,12 @@ pub(crate) async fn unsilence(
                     ids.join(", ")
                 )))
         }
-        Err(ActionError::NotFound(_)) if configured.iter().any(|s| s.id == *arg) => notice(format!(
-            "`{}` is set in the configuration file; remove it there.",
-            escape(arg)
-        )),
+        Err(ActionError::NotFound(_)) if configured.iter().any(|s| s.id == *arg) => {
+            notice(format!(
+                "`{}` is set in the configuration file; remove it there.",
+                escape(arg)
+            ))
+        }
         Err(error) => failed(&error, "/runner-unsilence"),
     }
 }
@@ -193,11 +195,17 @@ pub(crate) async fn ack(
 ) -> Message {
     let (runner, scope) = match args {
         [runner] => (*runner, None),
-        [runner, scope] => match scope_arg::resolve(scopes, Some(scope), "/runner-ack {runner} {scope}") {
-            Ok(scope) => (*runner, Some(scope)),
-            Err(message) => return message,
-        },
-        _ => return notice("Usage: `/runner-ack &lt;runner&gt; [scope]`, e.g. `/runner-ack build-1`."),
+        [runner, scope] => {
+            match scope_arg::resolve(scopes, Some(scope), "/runner-ack {runner} {scope}") {
+                Ok(scope) => (*runner, Some(scope)),
+                Err(message) => return message,
+            }
+        }
+        _ => {
+            return notice(
+                "Usage: `/runner-ack &lt;runner&gt; [scope]`, e.g. `/runner-ack build-1`.",
+            );
+        }
     };
     match actions::acknowledge(store, scopes, runner, scope.as_ref(), user_id, now).await {
         Ok((scope, outage)) => Message::new(format!("{runner} acknowledged"))

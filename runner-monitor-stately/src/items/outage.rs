@@ -160,13 +160,12 @@ impl OutageEvent {
             description: self.description.clone(),
             reminders: self.reminders,
             last_reminded_at: opt_timestamp(self.last_reminded_at, "OutageEvent.lastRemindedAt")?,
-            acknowledged: match opt_timestamp(self.acknowledged_at, "OutageEvent.acknowledgedAt")? {
-                Some(at) => Some(Acknowledgement {
+            acknowledged: opt_timestamp(self.acknowledged_at, "OutageEvent.acknowledgedAt")?.map(
+                |at| Acknowledgement {
                     by: self.acknowledged_by.clone(),
                     at,
-                }),
-                None => None,
-            },
+                },
+            ),
         })
     }
 }

@@ -62,9 +62,8 @@ impl SilenceItem {
     /// # Errors
     /// [`ClientError::Decode`] for a body that is not a valid silence.
     pub fn silence(&self) -> Result<Silence, ClientError> {
-        serde_json::from_str(&self.body).map_err(|e| {
-            ClientError::Decode(format!("Silence.body of `{}`: {e}", self.silence_id))
-        })
+        serde_json::from_str(&self.body)
+            .map_err(|e| ClientError::Decode(format!("Silence.body of `{}`: {e}", self.silence_id)))
     }
 
     /// Whether it expired by `now_ms` (the server deletes it soon after).
@@ -87,14 +86,21 @@ mod tests {
         let item = SilenceItem::new("default", &silence).expect("item");
         assert_eq!(item.key_path(), "/index-default/silence-s1");
         assert_eq!(item.silence().expect("decodes"), silence);
-        let end = millis(chrono::DateTime::parse_from_rfc3339("2026-01-01T01:00:00Z")
-            .expect("time")
-            .to_utc());
+        let end = millis(
+            chrono::DateTime::parse_from_rfc3339("2026-01-01T01:00:00Z")
+                .expect("time")
+                .to_utc(),
+        );
         assert_eq!(item.expires_at, end + 7 * 86_400_000);
         let weekly: Silence = serde_json::from_str(
             r#"{"id": "w", "target": "label:gpu", "days": ["sat"], "start": "22:00", "length": "2h", "time_zone": "UTC"}"#,
         )
         .expect("valid");
-        assert_eq!(SilenceItem::new("default", &weekly).expect("item").expires_at, 0);
+        assert_eq!(
+            SilenceItem::new("default", &weekly)
+                .expect("item")
+                .expires_at,
+            0
+        );
     }
 }

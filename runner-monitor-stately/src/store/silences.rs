@@ -96,7 +96,8 @@ pub(super) async fn acknowledge(
                 outage.runner = runner.to_owned();
                 outage.id = stored.number();
                 outage.acknowledged = Some(ack.clone());
-                let mut updated = OutageEvent::new(&snapshot.repo_id, &outage, stored.outage_id, ttl);
+                let mut updated =
+                    OutageEvent::new(&snapshot.repo_id, &outage, stored.outage_id, ttl);
                 updated.notification_sent = stored.notification_sent;
                 let version = snapshot.version() + 1;
                 let repository = Repository::new(scope, &snapshot.repo_id, version, &state.record);

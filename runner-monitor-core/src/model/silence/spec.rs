@@ -120,7 +120,9 @@ pub enum SilenceError {
         problem: &'static str,
     },
     /// An unknown IANA time zone.
-    #[error("silence of `{target}`: unknown time zone `{zone}` (use an IANA name such as `Europe/Berlin` or `UTC`)")]
+    #[error(
+        "silence of `{target}`: unknown time zone `{zone}` (use an IANA name such as `Europe/Berlin` or `UTC`)"
+    )]
     Zone {
         /// The target.
         target: String,

@@ -133,14 +133,30 @@ fn weekly_windows_follow_the_zone_across_dst() {
     let cases = [
         // Saturday 22:00 CET = 21:00Z; 8 elapsed hours -> 05:00Z (07:00 CEST on the wall).
         (&overnight, utc(2026, 3, 28, 20, 59), None),
-        (&overnight, utc(2026, 3, 28, 21, 0), Some(utc(2026, 3, 29, 5, 0))),
-        (&overnight, utc(2026, 3, 29, 4, 59), Some(utc(2026, 3, 29, 5, 0))),
+        (
+            &overnight,
+            utc(2026, 3, 28, 21, 0),
+            Some(utc(2026, 3, 29, 5, 0)),
+        ),
+        (
+            &overnight,
+            utc(2026, 3, 29, 4, 59),
+            Some(utc(2026, 3, 29, 5, 0)),
+        ),
         (&overnight, utc(2026, 3, 29, 5, 0), None),
         // Summer: Saturday 22:00 CEST = 20:00Z.
-        (&overnight, utc(2026, 7, 4, 20, 0), Some(utc(2026, 7, 5, 4, 0))),
+        (
+            &overnight,
+            utc(2026, 7, 4, 20, 0),
+            Some(utc(2026, 7, 5, 4, 0)),
+        ),
         (&overnight, utc(2026, 7, 4, 19, 59), None),
         // Saturday 2026-10-24 22:00 CEST = 20:00Z, crossing fall-back: ends 04:00Z = 05:00 CET.
-        (&overnight, utc(2026, 10, 25, 3, 59), Some(utc(2026, 10, 25, 4, 0))),
+        (
+            &overnight,
+            utc(2026, 10, 25, 3, 59),
+            Some(utc(2026, 10, 25, 4, 0)),
+        ),
         (&overnight, utc(2026, 10, 25, 4, 0), None),
         // Not on Fridays.
         (&overnight, utc(2026, 7, 3, 21, 0), None),
@@ -148,7 +164,11 @@ fn weekly_windows_follow_the_zone_across_dst() {
         (&gap, utc(2026, 3, 29, 1, 29), None),
         (&gap, utc(2026, 3, 29, 1, 30), Some(utc(2026, 3, 29, 2, 30))),
         // 02:30 exists twice on 2026-10-25: the first (CEST) = 00:30Z.
-        (&twice, utc(2026, 10, 25, 0, 30), Some(utc(2026, 10, 25, 1, 30))),
+        (
+            &twice,
+            utc(2026, 10, 25, 0, 30),
+            Some(utc(2026, 10, 25, 1, 30)),
+        ),
         (&twice, utc(2026, 10, 25, 1, 30), None),
     ];
     for (silence, at, until) in cases {

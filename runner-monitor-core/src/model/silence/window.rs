@@ -80,7 +80,12 @@ impl Weekly {
                 // Skipped by a spring-forward change: read it in the offset in force before the
                 // gap (gaps last hours at most), so 02:30 becomes 03:30.
                 let before = local.checked_sub_signed(chrono::Duration::hours(6))?;
-                let offset = self.zone.from_local_datetime(&before).earliest()?.offset().fix();
+                let offset = self
+                    .zone
+                    .from_local_datetime(&before)
+                    .earliest()?
+                    .offset()
+                    .fix();
                 let utc = local.checked_sub_signed(chrono::Duration::seconds(i64::from(
                     offset.local_minus_utc(),
                 )))?;

@@ -115,7 +115,9 @@ impl Monitor {
     ) -> bool {
         let verdict = match decide(&delivery.notification, silences, &self.policy, now) {
             Verdict::UnlessOverBy(end) => match self.incident_over_by(delivery, end).await {
-                Ok(true) => Verdict::Drop("silenced: the incident began and ended inside a silence"),
+                Ok(true) => {
+                    Verdict::Drop("silenced: the incident began and ended inside a silence")
+                }
                 Ok(false) => Verdict::Send,
                 Err(error) => {
                     warn!(id = %delivery.id, %error, "cannot tell whether a silenced incident is over; trying later");

@@ -130,30 +130,148 @@ fn verdicts() {
     // (name, silences, notification, dispatched at minute, verdict)
     let cases: Vec<(&str, Vec<Silence>, Notification, i64, Verdict)> = vec![
         ("no silence", vec![], opened(10), 10, Verdict::Send),
-        ("another scope or runner", other(), opened(10), 10, Verdict::Send),
-        ("opened in a scope silence: postponed", scope(), opened(10), 10, Verdict::Postpone(m(60))),
-        ("opened under a label silence", label(), opened(10), 10, Verdict::Postpone(m(60))),
-        ("back-to-back silences: to the last end", chained(), opened(10), 10, Verdict::Postpone(m(90))),
-        ("opened inside, silence over: ask the store", scope(), opened(10), 60, Verdict::UnlessOverBy(m(60))),
-        ("opened before the silence, sent late inside it", scope(), opened(-5), 20, Verdict::Postpone(m(60))),
-        ("opened before, dispatched after: send", scope(), opened(-5), 70, Verdict::Send),
-        ("opened after the silence", scope(), opened(61), 61, Verdict::Send),
-        ("reminder during: dropped", scope(), reminder(30), 30, Verdict::Drop("silenced: reminder during a silence")),
-        ("reminder after: sent", scope(), reminder(30), 61, Verdict::Send),
-        ("resolved inside, opened inside: dropped", scope(), resolved(10, 40), 40, Verdict::Drop(dropped)),
-        ("resolved inside, seen after the end: dropped", scope(), resolved(10, 40), 75, Verdict::Drop(dropped)),
-        ("resolved inside, opened before: postponed", scope(), resolved(-5, 40), 40, Verdict::Postpone(m(60))),
-        ("resolved after the end, opened inside: sent", scope(), resolved(10, 70), 70, Verdict::Send),
-        ("degraded in a scope silence", scope(), degraded(10), 10, Verdict::Postpone(m(60))),
-        ("degraded: a runner silence does not cover the scope", vec![silence("gpu-1", 0, 60)], degraded(10), 10, Verdict::Send),
-        ("degraded: a label silence does not cover the scope", label(), degraded(10), 10, Verdict::Send),
+        (
+            "another scope or runner",
+            other(),
+            opened(10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "opened in a scope silence: postponed",
+            scope(),
+            opened(10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "opened under a label silence",
+            label(),
+            opened(10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "back-to-back silences: to the last end",
+            chained(),
+            opened(10),
+            10,
+            Verdict::Postpone(m(90)),
+        ),
+        (
+            "opened inside, silence over: ask the store",
+            scope(),
+            opened(10),
+            60,
+            Verdict::UnlessOverBy(m(60)),
+        ),
+        (
+            "opened before the silence, sent late inside it",
+            scope(),
+            opened(-5),
+            20,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "opened before, dispatched after: send",
+            scope(),
+            opened(-5),
+            70,
+            Verdict::Send,
+        ),
+        (
+            "opened after the silence",
+            scope(),
+            opened(61),
+            61,
+            Verdict::Send,
+        ),
+        (
+            "reminder during: dropped",
+            scope(),
+            reminder(30),
+            30,
+            Verdict::Drop("silenced: reminder during a silence"),
+        ),
+        (
+            "reminder after: sent",
+            scope(),
+            reminder(30),
+            61,
+            Verdict::Send,
+        ),
+        (
+            "resolved inside, opened inside: dropped",
+            scope(),
+            resolved(10, 40),
+            40,
+            Verdict::Drop(dropped),
+        ),
+        (
+            "resolved inside, seen after the end: dropped",
+            scope(),
+            resolved(10, 40),
+            75,
+            Verdict::Drop(dropped),
+        ),
+        (
+            "resolved inside, opened before: postponed",
+            scope(),
+            resolved(-5, 40),
+            40,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "resolved after the end, opened inside: sent",
+            scope(),
+            resolved(10, 70),
+            70,
+            Verdict::Send,
+        ),
+        (
+            "degraded in a scope silence",
+            scope(),
+            degraded(10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "degraded: a runner silence does not cover the scope",
+            vec![silence("gpu-1", 0, 60)],
+            degraded(10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "degraded: a label silence does not cover the scope",
+            label(),
+            degraded(10),
+            10,
+            Verdict::Send,
+        ),
         // Failing since minute 0, degraded at 15 (source_alert_after), restored at 40.
-        ("restored inside, degraded inside: dropped", scope(), restored(0, 40), 40, Verdict::Drop(dropped)),
-        ("restored inside, degraded before: postponed", scope(), restored(-30, 40), 40, Verdict::Postpone(m(60))),
+        (
+            "restored inside, degraded inside: dropped",
+            scope(),
+            restored(0, 40),
+            40,
+            Verdict::Drop(dropped),
+        ),
+        (
+            "restored inside, degraded before: postponed",
+            scope(),
+            restored(-30, 40),
+            40,
+            Verdict::Postpone(m(60)),
+        ),
     ];
     let policy = Policy::default();
     for (name, silences, notification, now, expected) in cases {
-        assert_eq!(decide(&notification, &silences, &policy, m(now)), expected, "{name}");
+        assert_eq!(
+            decide(&notification, &silences, &policy, m(now)),
+            expected,
+            "{name}"
+        );
     }
 }
 
@@ -169,5 +287,8 @@ fn removal_notices_are_never_held() {
         },
     );
     let silences = [silence("org:acme", 0, 60)];
-    assert_eq!(decide(&n, &silences, &Policy::default(), m(10)), Verdict::Send);
+    assert_eq!(
+        decide(&n, &silences, &Policy::default(), m(10)),
+        Verdict::Send
+    );
 }
