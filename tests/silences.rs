@@ -216,3 +216,39 @@ async fn runtime_label_silence_drops_reminders_and_an_ack_stops_them() {
     );
     assert!(rig.store.delete_silence("s1").await.expect("delete"));
 }
+
+#[tokio::test]
+async fn a_runner_flapping_through_a_silence_sends_nothing() {
+    let policy = Policy {
+        silences: vec![silence("flap", "spare-1", 0, 200)],
+        ..Policy::default()
+    };
+    let rig = Rig::new(policy);
+    rig.minutes(0, 2, listing(true, true)).await;
+    // 20 outages of spare-1 inside the silence: down 4 minutes, up 5, and so on.
+    for round in 0..20 {
+        let start = 2 + round * 9;
+        rig.minutes(start, start + 4, listing(true, false)).await;
+        rig.minutes(start + 4, start + 9, listing(true, true)).await;
+    }
+    let history = rig
+        .memory
+        .outages(&scope(), "spare-1", 100)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 20, "every outage recorded");
+    rig.minutes(182, 240, listing(true, true)).await;
+    assert_eq!(
+        rig.kinds(),
+        Vec::<String>::new(),
+        "nothing sent at or after the end"
+    );
+    assert!(
+        rig.memory
+            .pending_deliveries(1_000)
+            .await
+            .expect("pending")
+            .is_empty(),
+        "every held-back delivery settled"
+    );
+}

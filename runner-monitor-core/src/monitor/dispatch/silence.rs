@@ -21,6 +21,9 @@ use crate::model::{
 use crate::monitor::report::DispatchReport;
 use crate::monitor::{Monitor, metrics};
 
+/// Outages read to tell whether a postponed opening's outage is over.
+const HISTORY_READ: usize = 16;
+
 /// What the silence rule makes of one due delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -164,12 +167,20 @@ impl Monitor {
         let n = &delivery.notification;
         match &n.kind {
             NotificationKind::OutageOpened { outage, .. } => {
-                let history = self.store.outages(&n.scope, &outage.runner, 4).await?;
+                let history = self
+                    .store
+                    .outages(&n.scope, &outage.runner, HISTORY_READ)
+                    .await?;
+                if let Some(found) = history.iter().find(|o| o.id == outage.id) {
+                    return Ok(found.resolved_at.is_some_and(|resolved| resolved <= end));
+                }
+                // Beyond the read (a runner flapping through the silence): it resolved before
+                // the next outage started, so a later one that started by `end` proves it over.
                 Ok(history
                     .iter()
-                    .find(|o| o.id == outage.id)
-                    .and_then(|o| o.resolved_at)
-                    .is_some_and(|resolved| resolved <= end))
+                    .filter(|o| o.id > outage.id)
+                    .min_by_key(|o| o.id)
+                    .is_some_and(|next| next.started_at <= end))
             }
             NotificationKind::MonitoringDegraded { incident, .. } => {
                 let state = self.store.load(&n.scope).await?;
