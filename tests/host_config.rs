@@ -479,3 +479,45 @@ fn sink_routes_load_and_bad_ones_name_the_key() {
     let config = load(BASE.trim_end_matches("[sinks.route]\n"), &[]).unwrap();
     assert!(config.sinks[0].route().is_everything());
 }
+
+#[test]
+fn policy_silences_load_from_toml_with_clear_errors() {
+    let base = "[github]\nscopes = [\"org:acme\"]\n";
+    let config = load(
+        &format!(
+            "{base}[[policy.silences]]\ntarget = \"org:acme\"\nfrom = \"2026-03-01T22:00:00Z\"\n\
+             duration = \"3h\"\nreason = \"move\"\n\n[[policy.silences]]\nid = \"gpu\"\n\
+             target = \"label:gpu\"\ndays = [\"sat\", \"sun\"]\nstart = \"22:00\"\nlength = \"4h\"\n\
+             time_zone = \"Europe/Berlin\"\n"
+        ),
+        &[],
+    )
+    .unwrap();
+    let silences = &config.policy.silences;
+    assert_eq!(silences.len(), 2);
+    assert_eq!(silences[0].reason, "move");
+    assert_eq!(silences[1].id, "gpu");
+    for (silence, expected) in [
+        (
+            "target = \"org:acme\"\ndays = [\"sat\"]\nstart = \"22:00\"\nlength = \"1h\"\n\
+             time_zone = \"Moon/Base\"\n",
+            "unknown time zone `Moon/Base`",
+        ),
+        (
+            "target = \"org:acme\"\nfrom = \"2026-03-01T22:00:00Z\"\nuntil = \"2026-03-01T21:00:00Z\"\n",
+            "must be after",
+        ),
+        (
+            "target = \"org:acme\"\nfrom = \"2026-03-01T22:00:00Z\"\nduration = \"0s\"\n",
+            "must be positive",
+        ),
+    ] {
+        let error = error_of(&format!("{base}[[policy.silences]]\n{silence}"), &[]);
+        assert!(error.contains("policy.silences"), "{error}");
+        assert!(error.contains(expected), "{error}");
+    }
+    let twice = "[[policy.silences]]\nid = \"x\"\ntarget = \"a\"\nfrom = \"2026-03-01T22:00:00Z\"\n\
+                 duration = \"1h\"\n";
+    let error = error_of(&format!("{base}{twice}{twice}"), &[]);
+    assert!(error.contains("same id"), "{error}");
+}

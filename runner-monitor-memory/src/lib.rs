@@ -23,8 +23,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
-    ScopeState, Settlement, Store, StoreError, Timestamp, Version, overlaps,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Receipt, Scope, ScopeState, Settlement, Silence, Store, StoreError, Timestamp, Version,
+    overlaps,
 };
 
 /// One scope's data.
@@ -52,6 +53,7 @@ struct Inner {
     receipts: BTreeMap<(String, String), MessageReceipt>,
     /// (sink, open incident key) -> receipt keys holding it open: the lookup index.
     receipts_by_member: HashMap<(String, String), HashSet<String>>,
+    silences: BTreeMap<String, Silence>,
 }
 
 impl Inner {
@@ -311,6 +313,7 @@ impl Store for MemoryStore {
                 row.delivery.next_attempt_at = *next_attempt_at;
                 row.delivery.last_error = Some(error.clone());
             }
+            Settlement::Postponed { until, .. } => row.delivery.next_attempt_at = *until,
             Settlement::Released { .. } => {}
         }
         Ok(())
@@ -370,5 +373,50 @@ impl Store for MemoryStore {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        self.lock()
+            .silences
+            .insert(silence.id.clone(), silence.clone());
+        Ok(())
+    }
+
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().silences.remove(id).is_some())
+    }
+
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        Ok(self.lock().silences.values().cloned().collect())
+    }
+
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        let not_found = || StoreError::NotFound {
+            message: format!("runner {runner} of {scope} has no open outage"),
+        };
+        let mut inner = self.lock();
+        let data = inner.scopes.get_mut(scope).ok_or_else(not_found)?;
+        let open = data
+            .state
+            .open_outages
+            .get_mut(runner)
+            .ok_or_else(not_found)?;
+        open.acknowledged = Some(ack.clone());
+        let acknowledged = open.clone();
+        if let Some(kept) = data
+            .history
+            .get_mut(runner)
+            .and_then(|h| h.get_mut(&acknowledged.id))
+        {
+            kept.acknowledged = Some(ack.clone());
+        }
+        // A cycle planned before the acknowledgement conflicts and replans (no stale reminder).
+        data.state.version += 1;
+        Ok(acknowledged)
     }
 }

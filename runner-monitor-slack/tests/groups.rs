@@ -38,6 +38,7 @@ fn outage(name: &str) -> Outage {
         description: String::new(),
         reminders: 0,
         last_reminded_at: None,
+        acknowledged: None,
     }
 }
 

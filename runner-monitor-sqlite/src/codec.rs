@@ -1,6 +1,8 @@
 //! Rows <-> model: runner and outage columns, integers, JSON columns.
 
-use runner_monitor_core::{Outage, Resolution, RunnerRecord, RunnerStatus, StoreError};
+use runner_monitor_core::{
+    Acknowledgement, Outage, Resolution, RunnerRecord, RunnerStatus, StoreError,
+};
 use rusqlite::Row;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -96,6 +98,13 @@ pub(crate) fn outage_from_row(row: &Row<'_>) -> Result<Outage, StoreError> {
         last_reminded_at: time::decode_opt(
             row.get::<_, Option<String>>(10).context(read)?.as_deref(),
         )?,
+        acknowledged: match (
+            row.get::<_, Option<String>>(11).context(read)?,
+            time::decode_opt(row.get::<_, Option<String>>(12).context(read)?.as_deref())?,
+        ) {
+            (Some(by), Some(at)) => Some(Acknowledgement { by, at }),
+            _ => None,
+        },
     })
 }
 

@@ -34,6 +34,7 @@ mod path;
 mod queries;
 mod receipts;
 mod schema;
+mod silences;
 mod sql;
 mod store;
 mod time;

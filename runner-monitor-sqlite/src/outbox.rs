@@ -216,6 +216,14 @@ pub(crate) fn settle(
             ],
             context,
         )?,
+        Settlement::Postponed { until: due, .. } => execute(
+            &tx,
+            "UPDATE deliveries SET next_attempt_at = ?3, claim_holder = NULL, claim_until = NULL \
+             WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL AND claim_holder = ?4 \
+             AND claim_until = ?5",
+            params![scope, seq, time::encode_saturating(*due)?, holder, until],
+            context,
+        )?,
         Settlement::Released { .. } => execute(
             &tx,
             "UPDATE deliveries SET claim_holder = NULL, claim_until = NULL \

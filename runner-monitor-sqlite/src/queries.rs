@@ -13,7 +13,7 @@ macro_rules! runner_columns {
 macro_rules! outage_columns {
     () => {
         "runner, id, runner_id, trigger_status, started_at, resolved_at, resolution, \
-         recovered_status, description, reminders, last_reminded_at"
+         recovered_status, description, reminders, last_reminded_at, acked_by, acked_at"
     };
 }
 
@@ -34,6 +34,14 @@ pub(crate) const OPEN_OUTAGES: &str = concat!(
     "SELECT ",
     outage_columns!(),
     " FROM outages INDEXED BY outages_open WHERE scope = ?1 AND resolved_at IS NULL"
+);
+
+/// One runner's open outage (acknowledgements).
+pub(crate) const OPEN_OUTAGE_OF: &str = concat!(
+    "SELECT ",
+    outage_columns!(),
+    " FROM outages INDEXED BY outages_open WHERE scope = ?1 AND runner = ?2 \
+     AND resolved_at IS NULL"
 );
 
 /// A scope's outage numbering.
@@ -156,6 +164,7 @@ mod tests {
             (SCOPE_ROW, "scopes"),
             (RUNNERS, "PRIMARY KEY"),
             (OPEN_OUTAGES, "outages_open"),
+            (OPEN_OUTAGE_OF, "outages_open"),
             (OUTAGE_COUNTERS, "PRIMARY KEY"),
             (SCOPES, "INDEX"),
             (HISTORY, "PRIMARY KEY"),

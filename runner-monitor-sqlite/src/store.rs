@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
-    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Receipt, Scope, ScopeState, Settlement, Silence, Store, StoreError, Timestamp, Version,
 };
 
 use crate::error::OpenError;
 use crate::worker::Worker;
-use crate::{commit, history, load, open, outbox, path, receipts};
+use crate::{commit, history, load, open, outbox, path, receipts, silences};
 
 /// A durable [`Store`] in one SQLite file (WAL mode). Clones share one connection and its thread;
 /// several stores (or processes) may open the same file: commits stay atomic and optimistic
@@ -162,6 +162,38 @@ impl Store for SqliteStore {
         let scope = scope.clone();
         self.worker
             .run(move |conn| history::between(conn, &scope, from, to))
+            .await
+    }
+
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        let silence = silence.clone();
+        self.worker
+            .run(move |conn| silences::put(conn, &silence))
+            .await
+    }
+
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.worker
+            .run(move |conn| silences::delete(conn, &id))
+            .await
+    }
+
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        self.worker.run(|conn| silences::list(conn)).await
+    }
+
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        let scope = scope.clone();
+        let runner = runner.to_owned();
+        let ack = ack.clone();
+        self.worker
+            .run(move |conn| silences::acknowledge(conn, &scope, &runner, &ack))
             .await
     }
 }

@@ -267,6 +267,11 @@ pub fn runner_monitor_schema() -> Schema {
                 .key("sink", 1, S)
                 .key("key", 2, S)
                 .required(&[1, 2]),
+            ItemType::new("Silence", "/index-:indexId/silence-:silenceId")
+                .key("indexId", 1, S)
+                .key("silenceId", 2, S)
+                .ttl(Ttl::AtTimestamp { field: 4 })
+                .required(&[1, 2, 3]),
         ],
     }
 }

@@ -136,6 +136,10 @@ export const OutageEvent = itemType("OutageEvent", {
     expiresAt: { type: timestampMilliseconds, required: false }, // #16
     /** Contiguous per runner name from 1; 0 in the original's items (read `outageId` then). */
     number: { type: uint, required: false }, // #17
+    /** Who acknowledged the open outage (`/runner-ack`); "" when nobody did. */
+    acknowledgedBy: { type: string, required: false }, // #18
+    /** When it was acknowledged; 0 when nobody did. */
+    acknowledgedAt: { type: timestampMilliseconds, required: false }, // #19
   },
 });
 
@@ -200,5 +204,21 @@ export const Receipt = itemType("Receipt", {
     /** The sink's handle (PagerDuty: dedup_key; Slack bot mode: channel and ts). */
     handle: { type: string, required: false }, // #4
     sentAt: { type: timestampMilliseconds, required: false }, // #5
+  },
+});
+
+/**
+ * A runtime silence (`/runner-silence`), one per id, beside the scope index. `body` is the
+ * silence as JSON (runner-monitor's `SilenceSpec`); a one-off silence expires 7 days after its
+ * end, a weekly one never (0).
+ */
+export const Silence = itemType("Silence", {
+  keyPath: "/index-:indexId/silence-:silenceId",
+  ttl: { source: "atTimestamp", field: "expiresAt" },
+  fields: {
+    indexId: { type: string }, // #1
+    silenceId: { type: string }, // #2
+    body: { type: string }, // #3
+    expiresAt: { type: timestampMilliseconds, required: false }, // #4
   },
 });

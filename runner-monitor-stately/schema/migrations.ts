@@ -64,10 +64,13 @@ export const RunnerMonitorV3 = migrate(
       t.addField("lastRemindedAt");
       t.addField("expiresAt");
       t.addField("number");
+      t.addField("acknowledgedBy");
+      t.addField("acknowledgedAt");
     });
     m.addType("OutageCounter");
     m.addType("Delivery");
     m.addType("ScopeIndex");
     m.addType("Receipt");
+    m.addType("Silence");
   },
 );

@@ -10,6 +10,7 @@
 //! | Delivery | `/repo-:repoId/delivery-:seq` |
 //! | ScopeIndex | `/index-:indexId/scope-:repoId` |
 //! | Receipt | `/receipts-:sink/receipt-:key` |
+//! | Silence | `/index-:indexId/silence-:silenceId` |
 
 /// Escapes a string id for a key path.
 ///
@@ -84,6 +85,11 @@ pub fn receipts(sink: &str) -> String {
 /// `/receipts-:sink/receipt-:key`.
 pub fn receipt(sink: &str, key: &str) -> String {
     format!("{}/receipt-{}", receipts(sink), escape(key))
+}
+
+/// `/index-:indexId/silence-:silenceId`.
+pub fn silence(index_id: &str, silence_id: &str) -> String {
+    format!("{}/silence-{}", index(index_id), escape(silence_id))
 }
 
 #[cfg(test)]

@@ -55,6 +55,7 @@ fn resolved(runner: &str, id: u64, from: Timestamp, to: Timestamp) -> (Outage, C
         description: format!("Runner {runner} entered Offline state"),
         reminders: 0,
         last_reminded_at: None,
+        acknowledged: None,
     };
     let resolve = Change::ResolveOutage {
         runner: runner.to_owned(),

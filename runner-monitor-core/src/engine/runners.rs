@@ -378,6 +378,7 @@ impl Ctx<'_> {
             reminders: 0,
             // The opening tells people; the first reminder is due `remind_every` after it.
             last_reminded_at: Some(self.now),
+            acknowledged: None,
         };
         plan.changes.push(Change::OpenOutage(outage.clone()));
         plan.stats.outages_opened += 1;
@@ -421,6 +422,9 @@ impl Ctx<'_> {
         let Some(every) = self.policy.remind_every else {
             return;
         };
+        if outage.acknowledged.is_some() {
+            return; // someone took it on (`/runner-ack`): no more reminders
+        }
         let last = outage.last_reminded_at.unwrap_or(outage.started_at);
         // An opening held while flapping is told when the runner settles down (the newest
         // `flap_opens`): reminders are due `remind_every` after that.

@@ -1142,6 +1142,7 @@ fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), Tes
     Ok(())
 }
 
+mod ack;
 mod flapping;
 mod removed;
 mod trust;

@@ -26,7 +26,7 @@ impl ScopeState {
     /// let outage = |id| Outage {
     ///     runner: "r1".into(), id, runner_id: 7, trigger: RunnerStatus::Offline,
     ///     started_at: at, resolved_at: None, resolution: None,
-    ///     description: String::new(), reminders: 0, last_reminded_at: None,
+    ///     description: String::new(), reminders: 0, last_reminded_at: None, acknowledged: None,
     /// };
     /// assert!(state.apply(&[Change::OpenOutage(outage(2))]).is_err()); // must start at 1
     /// state.apply(&[Change::OpenOutage(outage(1))])?;

@@ -160,6 +160,14 @@ pub enum Settlement {
         /// Why (free of secrets).
         reason: String,
     },
+    /// Held back by a silence: due again at `until`; counts no attempt and keeps the last
+    /// error, so it neither backs off nor nears abandonment.
+    Postponed {
+        /// When.
+        at: Timestamp,
+        /// Not before this time (the silence's end).
+        until: Timestamp,
+    },
     /// Not attempted (the dispatch ran out of time, or the sink asked to wait): the claim is
     /// dropped and nothing else changes, so any dispatcher may claim it again at once.
     Released {

@@ -10,17 +10,22 @@ mod policy;
 mod route;
 mod runner;
 mod scope;
+mod silence;
 mod state;
 
 pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFilter};
 pub use failure::{FailureClass, SourceFailure};
 pub use message::{Message, MessageReceipt, group_basis};
 pub use notification::{Notification, NotificationKind, RunnerSnapshot};
-pub use outage::{Outage, Resolution};
+pub use outage::{Acknowledgement, Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};
 pub use route::{NOTIFICATION_KINDS, Route, RouteError};
 pub use runner::{ListedStatus, ObservedRunner, RunnerRecord, RunnerStatus};
 pub use scope::{Scope, ScopeParseError};
+pub use silence::{
+    Silence, SilenceError, SilenceSpec, SilenceTarget, SilenceWindow, TargetParseError, Weekly,
+    silenced_until,
+};
 pub use state::{Change, DegradedIncident, ScopeRecord, ScopeState, Version};
 
 /// A point in time (UTC). Nothing below the hosts reads the clock: `now` is always passed in.

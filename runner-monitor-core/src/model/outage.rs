@@ -45,6 +45,19 @@ pub struct Outage {
     /// `remind_every` after it.
     #[serde(default)]
     pub last_reminded_at: Option<Timestamp>,
+    /// Who acknowledged it and when (`/runner-ack`): no more reminders; its resolution is still
+    /// sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<Acknowledgement>,
+}
+
+/// Someone took an open outage on: reminders stop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    /// Who (a Slack user id or name).
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
 }
 
 impl Outage {

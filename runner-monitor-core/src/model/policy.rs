@@ -90,6 +90,11 @@ pub struct Policy {
     /// settled down. Default 15 min.
     #[serde(with = "humantime_serde")]
     pub flap_settle: Duration,
+    /// Maintenance windows (`[[policy.silences]]`, see [`SilenceSpec`](crate::SilenceSpec)):
+    /// while one covering a notification is active it is held back by the dispatcher (an
+    /// outage still open at the end is sent then). Default none. Runtime silences (from Slack)
+    /// live in the store and add to these.
+    pub silences: Vec<crate::model::Silence>,
 }
 
 /// What happens to a non-ephemeral runner that complete listings no longer show
@@ -184,6 +189,7 @@ impl Default for Policy {
             flap_count: 3,
             flap_window: 30 * MINUTE,
             flap_settle: 15 * MINUTE,
+            silences: Vec::new(),
         }
     }
 }
@@ -205,8 +211,8 @@ impl Policy {
     /// A [`PolicyError`] naming the field: a zero `remind_every`, `heartbeat_every` or
     /// `delivery_ttl`, a `forget_after` shorter than `open_after`, a `suspect_drop.percent` above
     /// 100, a `clock_jump` not longer than `heartbeat_every`, a `group_wait` not shorter than
-    /// `delivery_ttl`, a `flap_count` of 1, or (with the flapping rule on) a zero `flap_window`
-    /// or `flap_settle`.
+    /// `delivery_ttl`, a `flap_count` of 1, (with the flapping rule on) a zero `flap_window`
+    /// or `flap_settle`, or two `silences` with one id.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.remind_every == Some(Duration::ZERO) {
             return Err(PolicyError {
@@ -243,6 +249,14 @@ impl Policy {
                 field: "group_wait",
                 problem: "must be shorter than delivery_ttl",
             });
+        }
+        for (i, silence) in self.silences.iter().enumerate() {
+            if self.silences[..i].iter().any(|s| s.id == silence.id) {
+                return Err(PolicyError {
+                    field: "silences",
+                    problem: "has two silences with the same id",
+                });
+            }
         }
         if self.clock_jump <= self.heartbeat_every {
             return Err(PolicyError {

@@ -110,6 +110,8 @@ pub struct DispatchReport {
     /// Settlements refused because another dispatcher had taken the claim over (this monitor
     /// held it past its lease); that holder's state stands.
     pub lease_lost: usize,
+    /// Held back by a silence: postponed to its end, or dropped for good.
+    pub silenced: usize,
     /// The dispatch stopped because its time budget was spent; the rest waits for the next.
     pub budget_exhausted: bool,
     /// Reading or settling the outbox failed.
@@ -127,6 +129,7 @@ impl DispatchReport {
         self.failed += other.failed;
         self.deferred += other.deferred;
         self.lease_lost += other.lease_lost;
+        self.silenced += other.silenced;
         self.budget_exhausted |= other.budget_exhausted;
         if self.store_error.is_none() {
             self.store_error = other.store_error;

@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
-    Settlement, Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Scope, ScopeState, Settlement, Silence, Timestamp, Version,
 };
 
 /// What a successful commit returns.
@@ -63,6 +63,17 @@ pub struct Receipt {
 /// - **receipts_following** returns the receipts of `sink` whose `open` contains any of
 ///   `incident_keys`, each once, ordered by key; its cost grows with the keys asked for, not
 ///   with the receipts stored.
+/// - **put_silence** stores a runtime silence, replacing one with the same id;
+///   **delete_silence** removes one by id and says whether it existed; **silences** returns every
+///   stored silence by id. Expired ones may be returned (callers skip them with
+///   [`Silence::ends_after`]) or dropped by the store, but not before a week after their end
+///   (the dispatcher checks openings postponed to an end against it).
+/// - **acknowledge** marks the open outage of `(scope, runner)` acknowledged (replacing an
+///   earlier acknowledgement) and returns it; it increases the scope's version, so a cycle that
+///   loaded the scope before it conflicts and replans (no reminder planned before it lands); it
+///   changes nothing else and enqueues nothing; it fails with
+///   [`StoreError::NotFound`] when the runner has no open outage. `load` and `outages` return the
+///   acknowledgement with the outage.
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
 /// - Safe to call concurrently from many tasks (and, for shared backends, many processes).
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -183,6 +194,56 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         }
         Ok(found)
     }
+
+    /// Stores a runtime silence (replacing one with its id).
+    ///
+    /// The default refuses: a store without silences says so instead of dropping them.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load); [`StoreError::Other`] from the default.
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        let _ = silence;
+        Err(unsupported("silences"))
+    }
+
+    /// Removes the silence `id`; `Ok(false)` when there was none.
+    ///
+    /// # Errors
+    /// As for [`put_silence`](Self::put_silence).
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        let _ = id;
+        Err(unsupported("silences"))
+    }
+
+    /// Every stored silence by id, expired ones included until deleted (callers ignore them
+    /// with [`Silence::ends_after`]). The default has none.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load).
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    /// Marks the open outage of `runner` in `scope` acknowledged and returns it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the runner has no open outage; otherwise as for
+    /// [`load`](Self::load); [`StoreError::Other`] from the default.
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        let _ = (scope, runner, ack);
+        Err(unsupported("acknowledgements"))
+    }
+}
+
+fn unsupported(what: &str) -> StoreError {
+    StoreError::Other {
+        message: format!("this store does not keep {what}"),
+    }
 }
 
 fn no_receipts() -> StoreError {
@@ -203,7 +264,7 @@ fn no_receipts() -> StoreError {
 /// let mut o = Outage {
 ///     runner: "a".into(), id: 1, runner_id: 7, trigger: RunnerStatus::Offline,
 ///     started_at: t(100), resolved_at: None, resolution: None,
-///     description: String::new(), reminders: 0, last_reminded_at: None,
+///     description: String::new(), reminders: 0, last_reminded_at: None, acknowledged: None,
 /// };
 /// assert!(overlaps(&o, t(0), t(101)), "open and started inside");
 /// assert!(!overlaps(&o, t(0), t(100)), "starts at the end: outside");

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
-    Settlement, Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Scope, ScopeState, Settlement, Silence, Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 
@@ -30,6 +30,8 @@ pub struct StoreCounts {
     pub other_reads: usize,
     /// `put_receipt` and `receipts_following` calls.
     pub receipts: usize,
+    /// `silences`, `put_silence`, `delete_silence` and `acknowledge` calls.
+    pub silence_calls: usize,
 }
 
 impl StoreCounts {
@@ -51,6 +53,7 @@ pub struct CountingStore {
     settles: AtomicUsize,
     other_reads: AtomicUsize,
     receipts: AtomicUsize,
+    silence_calls: AtomicUsize,
 }
 
 impl CountingStore {
@@ -66,6 +69,7 @@ impl CountingStore {
             settles: AtomicUsize::new(0),
             other_reads: AtomicUsize::new(0),
             receipts: AtomicUsize::new(0),
+            silence_calls: AtomicUsize::new(0),
         }
     }
 
@@ -80,6 +84,7 @@ impl CountingStore {
             settles: self.settles.load(Ordering::SeqCst),
             other_reads: self.other_reads.load(Ordering::SeqCst),
             receipts: self.receipts.load(Ordering::SeqCst),
+            silence_calls: self.silence_calls.load(Ordering::SeqCst),
         }
     }
 }
@@ -163,5 +168,30 @@ impl Store for CountingStore {
     ) -> Result<Vec<Outage>, StoreError> {
         self.other_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.outages_between(scope, from, to).await
+    }
+
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        self.silence_calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.put_silence(silence).await
+    }
+
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        self.silence_calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.delete_silence(id).await
+    }
+
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        self.silence_calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.silences().await
+    }
+
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        self.silence_calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.acknowledge(scope, runner, ack).await
     }
 }

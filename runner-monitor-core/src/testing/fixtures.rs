@@ -67,6 +67,7 @@ pub fn outage(runner: &str, id: u64, started: Timestamp) -> Outage {
         description: format!("Runner {runner} entered Offline state"),
         reminders: 0,
         last_reminded_at: None,
+        acknowledged: None,
     }
 }
 

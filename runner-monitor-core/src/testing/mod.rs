@@ -16,6 +16,7 @@ pub mod receipts;
 mod recording_notifier;
 mod round_robin;
 mod scripted_source;
+pub mod silences;
 pub mod store;
 pub mod store_flap;
 pub mod store_gaps;

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 
 use crate::model::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Scope, ScopeState,
-    Settlement, Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Scope, ScopeState, Settlement, Silence, Timestamp, Version,
 };
 use crate::ports::{Receipt, Store, StoreError};
 
@@ -102,5 +102,26 @@ impl Store for RoundRobinStore {
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.pick().scopes().await
+    }
+
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        self.pick().put_silence(silence).await
+    }
+
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        self.pick().delete_silence(id).await
+    }
+
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        self.pick().silences().await
+    }
+
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        self.pick().acknowledge(scope, runner, ack).await
     }
 }

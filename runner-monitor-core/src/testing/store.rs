@@ -28,6 +28,7 @@ pub async fn run_all(store: &dyn Store) {
     super::store_flap::flap_state_round_trips(store).await;
     super::outbox::run_all(store).await;
     super::receipts::run_all(store).await;
+    super::silences::run_all(store).await;
 }
 
 fn scope(clause: &str) -> Scope {

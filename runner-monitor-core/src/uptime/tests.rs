@@ -30,6 +30,7 @@ fn outage(id: u64, from: Timestamp, to: Option<Timestamp>) -> Outage {
         description: String::new(),
         reminders: 0,
         last_reminded_at: None,
+        acknowledged: None,
     }
 }
 

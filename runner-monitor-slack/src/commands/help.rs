@@ -13,12 +13,22 @@ pub(crate) fn render(scopes: &[Scope]) -> Message {
          and its unhealthy runners; with one, every runner of that scope, unhealthy ones first.\n\
          */runner-history &lt;runner&gt; [scope]*: the runner's last 5 outages, newest first, with \
          start, end and duration. The scope is needed only when the name is in several scopes.\n\
+         */runner-silence &lt;runner | scope | label:NAME | pool:NAME&gt; &lt;duration&gt; [reason]*: \
+         hold back its notifications (outages are still recorded; one still open at the end is \
+         sent then). */runner-unsilence &lt;id | target&gt;* removes it, */runner-silences* lists \
+         them.\n\
+         */runner-ack &lt;runner&gt; [scope]*: acknowledge its open outage: no more reminders.\n\
          */runner-help*: this message."
     } else {
         "*/runner-status [scope]* (or */runner-status-all*): every runner of a scope with its \
          status, unhealthy ones first (optional: only one scope is configured).\n\
          */runner-history &lt;runner&gt; [scope]*: the runner's last 5 outages, newest first, with \
          start, end and duration.\n\
+         */runner-silence &lt;runner | scope | label:NAME | pool:NAME&gt; &lt;duration&gt; [reason]*: \
+         hold back its notifications (outages are still recorded; one still open at the end is \
+         sent then). */runner-unsilence &lt;id | target&gt;* removes it, */runner-silences* lists \
+         them.\n\
+         */runner-ack &lt;runner&gt; [scope]*: acknowledge its open outage: no more reminders.\n\
          */runner-help*: this message."
     };
     let scopes_text = if scopes.is_empty() {

@@ -29,9 +29,19 @@ fn outage_block(outage: &Outage, now: Timestamp) -> Block {
             },
         ),
     };
+    let acked = outage
+        .acknowledged
+        .as_ref()
+        .map_or_else(String::new, |ack| {
+            format!(
+                " · acknowledged by {} on {}",
+                super::silences::user(&ack.by),
+                date(ack.at)
+            )
+        });
     Block::Section {
         text: Some(crate::blocks::Text::mrkdwn(format!(
-            "*Outage #{}* · {} · {}",
+            "*Outage #{}* · {} · {}{acked}",
             outage.id,
             outage.trigger,
             escape(&outage.description)

@@ -16,6 +16,7 @@
 //! requests (AWS Lambda) wait for those tasks with [`SlashCommands::finish_delayed`] after sending
 //! the answer.
 
+pub mod actions;
 mod headers;
 mod help;
 mod history;
@@ -27,18 +28,19 @@ mod reply;
 mod request;
 mod response_url;
 mod scope_arg;
+mod silences;
 mod status;
 mod suggest;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use runner_monitor_core::{Scope, Store, StoreError, Timestamp};
+use runner_monitor_core::{Scope, ScopeState, Silence, Store, StoreError, Timestamp};
 use runner_monitor_http::error_chain;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
 
-use crate::blocks::{Message, escape};
+use crate::blocks::{Block, Message, escape};
 use crate::signature::{SIGNATURE_HEADER, SignatureVerifier, TIMESTAMP_HEADER};
 
 pub use headers::HeaderLookup;
@@ -122,6 +124,8 @@ pub struct SlashCommands {
 struct Answers {
     store: Arc<dyn Store>,
     scopes: Vec<Scope>,
+    /// Silences from the configuration (shown, never removed by a command).
+    configured: Vec<Silence>,
 }
 
 /// The delayed-response machinery: deadlines, the client posting to `response_url`, and the
@@ -169,7 +173,11 @@ impl SlashCommands {
             .build()
             .map_err(|e| SlashConfigError::Client(error_chain(&e.without_url())))?;
         Ok(SlashCommands {
-            answers: Arc::new(Answers { store, scopes }),
+            answers: Arc::new(Answers {
+                store,
+                scopes,
+                configured: Vec::new(),
+            }),
             verifier: SignatureVerifier::new(signing_secret),
             delayed: Delayed {
                 ack_within: DEFAULT_ACK_WITHIN,
@@ -215,6 +223,16 @@ impl SlashCommands {
     #[must_use]
     pub fn allow_loopback_response_url(mut self, allow: bool) -> Self {
         self.delayed.allow_loopback = allow;
+        self
+    }
+
+    /// The silences of the configuration (`[[policy.silences]]`), listed by `/runner-silences`
+    /// and `/runner-status` beside the ones set from Slack. Call before handling requests.
+    #[must_use]
+    pub fn configured_silences(mut self, silences: Vec<Silence>) -> Self {
+        if let Some(answers) = Arc::get_mut(&mut self.answers) {
+            answers.configured = silences;
+        }
         self
     }
 
@@ -348,6 +366,29 @@ impl Answers {
                 self.status(&request.command, &args, now).await
             }
             "/runner-history" => self.history(&args, now).await,
+            "/runner-silence" => {
+                silences::silence(self.store.as_ref(), &args, &request.user_id, now).await
+            }
+            "/runner-unsilence" => {
+                silences::unsilence(
+                    self.store.as_ref(),
+                    &self.configured,
+                    &args,
+                    &request.user_id,
+                )
+                .await
+            }
+            "/runner-silences" => silences::list(self.store.as_ref(), &self.configured, now).await,
+            "/runner-ack" => {
+                silences::ack(
+                    self.store.as_ref(),
+                    &self.scopes,
+                    &args,
+                    &request.user_id,
+                    now,
+                )
+                .await
+            }
             "/runner-help" => help::render(&self.scopes),
             other => notice(format!(
                 "runner-monitor does not know `{}`. Try `/runner-help`.",
@@ -376,9 +417,50 @@ impl Answers {
             Err(message) => return message,
         };
         match self.store.load(&scope).await {
-            Ok(state) => status::render(&state, now),
+            Ok(state) => {
+                self.with_silences(status::render(&state, now), &state, now)
+                    .await
+            }
             Err(error) => store_failed("/runner-status", &scope, &error),
         }
+    }
+
+    /// Adds the silences covering `state`'s scope or runners (active or planned) to a status
+    /// message. A store that cannot list them leaves the message as it is (logged).
+    async fn with_silences(&self, message: Message, state: &ScopeState, now: Timestamp) -> Message {
+        let all = match silences::current(self.store.as_ref(), &self.configured, now).await {
+            Ok(all) => all,
+            Err(error) => {
+                tracing::warn!(%error, "cannot list silences for /runner-status");
+                return message;
+            }
+        };
+        let covering: Vec<String> = all
+            .iter()
+            .filter(|s| {
+                s.covers(&state.scope, None)
+                    || state
+                        .runners
+                        .values()
+                        .any(|r| s.covers(&state.scope, Some(&status::snapshot(r))))
+            })
+            .map(|s| silences::line(s, now))
+            .collect();
+        if covering.is_empty() {
+            return message;
+        }
+        let mut text = format!(":mute: *Silences ({})*", covering.len());
+        for line in covering.iter().take(10) {
+            text.push('\n');
+            text.push_str(line);
+        }
+        if covering.len() > 10 {
+            text.push_str(&format!(
+                "\n... and {} more (`/runner-silences`)",
+                covering.len() - 10
+            ));
+        }
+        message.block(Block::text(text))
     }
 
     /// Every scope: one load each (in parallel). A scope that cannot be read is logged and

@@ -1,7 +1,7 @@
 //! `/runner-status [scope]` (alias `/runner-status-all`): counts per status, unhealthy runners
 //! first, then the rest, within Slack's limits for any fleet size.
 
-use runner_monitor_core::{RunnerRecord, RunnerStatus, ScopeState, Timestamp};
+use runner_monitor_core::{RunnerRecord, RunnerSnapshot, RunnerStatus, ScopeState, Timestamp};
 
 use crate::blocks::{Block, MAX_SECTION_CHARS, Message, ResponseType, escape, pack_lines};
 use crate::messages::duration;
@@ -27,6 +27,19 @@ pub(crate) fn rank(status: RunnerStatus) -> usize {
         .unwrap_or(ORDER.len())
 }
 
+/// The runner as a notification would show it (what silences match on).
+pub(crate) fn snapshot(runner: &RunnerRecord) -> RunnerSnapshot {
+    RunnerSnapshot {
+        name: runner.name.clone(),
+        id: runner.id,
+        status: runner.status,
+        busy: runner.busy,
+        os: runner.os.clone(),
+        labels: runner.labels.clone(),
+        ephemeral: runner.ephemeral,
+    }
+}
+
 fn ago(now: Timestamp, then: Timestamp) -> String {
     duration((now - then).to_std().unwrap_or_default())
 }
@@ -46,6 +59,17 @@ pub(crate) fn unhealthy_line(state: &ScopeState, runner: &RunnerRecord, now: Tim
         ", last seen {} ago",
         ago(now, runner.last_seen_at)
     ));
+    if let Some(ack) = state
+        .open_outages
+        .get(&runner.name)
+        .and_then(|o| o.acknowledged.as_ref())
+    {
+        line.push_str(&format!(
+            ", acknowledged by {} {} ago",
+            super::silences::user(&ack.by),
+            ago(now, ack.at)
+        ));
+    }
     if runner.ephemeral {
         line.push_str(" (ephemeral)");
     }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
-    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Receipt, Scope, ScopeState, Settlement, Silence, Store, StoreError, Timestamp, Version,
 };
 
 /// Wraps a store; `load` and `outages` sleep for the configured delay first. Counts the loads.
@@ -95,5 +95,26 @@ impl Store for SlowStore {
     }
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.inner.scopes().await
+    }
+
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        self.inner.put_silence(silence).await
+    }
+
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        self.inner.delete_silence(id).await
+    }
+
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        self.inner.silences().await
+    }
+
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        self.inner.acknowledge(scope, runner, ack).await
     }
 }

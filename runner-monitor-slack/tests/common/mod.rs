@@ -44,6 +44,7 @@ pub fn outage(id: u64) -> Outage {
         description: "Runner build-1 entered Offline state".to_owned(),
         reminders: 0,
         last_reminded_at: None,
+        acknowledged: None,
     }
 }
 

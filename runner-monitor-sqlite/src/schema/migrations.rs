@@ -13,8 +13,9 @@ use super::APPLICATION_ID;
 const MIGRATIONS: &[&str] = &[
     include_str!("v1.sql"),
     include_str!("v2.sql"),
-    include_str!("v3_grp.sql"),
-    include_str!("v3_flap.sql"),
+    include_str!("v3_receipts.sql"),
+    include_str!("v4_flapping.sql"),
+    include_str!("v5_silences.sql"),
 ];
 
 /// The newest schema version this build knows.
@@ -61,7 +62,7 @@ mod tests {
             [],
             |row| row.get(0),
         )?;
-        assert_eq!(tables, 7);
+        assert_eq!(tables, 8);
         Ok(())
     }
 
@@ -94,6 +95,33 @@ mod tests {
         assert_eq!(before, after, "every v2 table kept its rows");
         assert_eq!(count(&conn, "receipts")?, 0);
         assert_eq!(count(&conn, "receipt_members")?, 0);
+        Ok(())
+    }
+
+    #[test]
+    fn v2_database_upgrades_keeping_its_outages() -> rusqlite::Result<()> {
+        let mut conn = Connection::open_in_memory()?;
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql)?;
+        }
+        conn.pragma_update(None, "user_version", 2)?;
+        conn.execute_batch(
+            "INSERT INTO scopes (scope, version, record, last_delivery_seq) \
+             VALUES ('acme/api', 7, '{}', 0); \
+             INSERT INTO outages (scope, runner, id, runner_id, trigger_status, started_at, \
+             description) VALUES ('acme/api', 'build-1', 1, 9, 2, '2026-01-01T00:00:00Z', 'down');",
+        )?;
+        assert_eq!(migrate(&mut conn)?, 2);
+        assert_eq!(user_version(&conn)?, LATEST);
+        let (description, acked): (String, Option<String>) = conn.query_row(
+            "SELECT description, acked_by FROM outages WHERE runner = 'build-1'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        assert_eq!((description.as_str(), acked), ("down", None));
+        let silences: i64 =
+            conn.query_row("SELECT count(*) FROM silences", [], |row| row.get(0))?;
+        assert_eq!(silences, 0);
         Ok(())
     }
 }

@@ -142,6 +142,9 @@ impl DeliveryItem {
                 self.next_attempt_at = millis(*next_attempt_at);
                 self.last_error = error.clone();
             }
+            Settlement::Postponed { until, .. } => {
+                self.next_attempt_at = millis(*until);
+            }
             Settlement::Released { .. } => {}
         }
     }

@@ -78,6 +78,7 @@ fn outage_v3_golden_bytes() {
         description: "d".into(),
         reminders: 2,
         last_reminded_at: Some(ms(2000)),
+        acknowledged: None,
     };
     let mut item = OutageEvent::new("o/r", &outage, 0, Duration::from_secs(1));
     item.notification_sent = true;
@@ -117,6 +118,7 @@ fn open_outage_never_expires() {
         description: String::new(),
         reminders: 0,
         last_reminded_at: None,
+        acknowledged: None,
     };
     let item = OutageEvent::new("o/r", &outage, 9, Duration::from_secs(30 * 86_400));
     assert_eq!(item.expires_at, time::NEVER_MS);

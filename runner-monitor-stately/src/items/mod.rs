@@ -8,6 +8,7 @@ mod receipt;
 mod repository;
 mod runner;
 mod scope_index;
+mod silence;
 pub mod time;
 
 #[cfg(test)]
@@ -20,6 +21,7 @@ pub use receipt::ReceiptItem;
 pub use repository::Repository;
 pub use runner::{Label, Runner};
 pub use scope_index::ScopeIndex;
+pub use silence::{KEEP_AFTER_END as SILENCE_KEPT_AFTER_END, SilenceItem};
 
 use prost::Message;
 
@@ -43,6 +45,8 @@ pub enum StoredItem {
     ScopeIndex(ScopeIndex),
     /// `Receipt`.
     Receipt(ReceiptItem),
+    /// `Silence`.
+    Silence(SilenceItem),
     /// A type this version does not know (left alone).
     Other(String),
 }
@@ -65,6 +69,7 @@ impl StoredItem {
             DeliveryItem::TYPE => StoredItem::Delivery(parse(item)?),
             ScopeIndex::TYPE => StoredItem::ScopeIndex(parse(item)?),
             ReceiptItem::TYPE => StoredItem::Receipt(parse(item)?),
+            SilenceItem::TYPE => StoredItem::Silence(parse(item)?),
             other => StoredItem::Other(other.to_owned()),
         })
     }
@@ -78,7 +83,7 @@ impl StoredItem {
             StoredItem::Counter(i) => &i.repo_id,
             StoredItem::Delivery(i) => &i.repo_id,
             StoredItem::ScopeIndex(i) => &i.repo_id,
-            StoredItem::Receipt(_) | StoredItem::Other(_) => return None,
+            StoredItem::Receipt(_) | StoredItem::Silence(_) | StoredItem::Other(_) => return None,
         })
     }
 }

@@ -2,14 +2,14 @@
 
 use std::time::Duration;
 
-use runner_monitor_core::{Outage, Resolution, RunnerStatus};
+use runner_monitor_core::{Acknowledgement, Outage, Resolution, RunnerStatus};
 
 use super::runner::status;
 use super::time::{NEVER_MS, expiry, millis, opt_millis, opt_timestamp, timestamp};
 use crate::error::ClientError;
 use crate::keys;
 
-/// The `OutageEvent` item (fields 1-11 the original's, 12-17 schema v3).
+/// The `OutageEvent` item (fields 1-11 the original's, 12-19 schema v3).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct OutageEvent {
     /// Key id: the server's sequence within `history-:runnerId` (0 when creating).
@@ -63,6 +63,12 @@ pub struct OutageEvent {
     /// `Outage.id`: contiguous per runner name (0 in the original's items: use `outageId`).
     #[prost(uint64, tag = "17")]
     pub number: u64,
+    /// Who acknowledged it ("" = not acknowledged).
+    #[prost(string, tag = "18")]
+    pub acknowledged_by: String,
+    /// When it was acknowledged (0 = not acknowledged).
+    #[prost(sint64, tag = "19")]
+    pub acknowledged_at: i64,
 }
 
 impl OutageEvent {
@@ -97,6 +103,12 @@ impl OutageEvent {
                 .resolved_at
                 .map_or(NEVER_MS, |at| expiry(at, history_ttl)),
             number: outage.id,
+            acknowledged_by: outage
+                .acknowledged
+                .as_ref()
+                .map(|a| a.by.clone())
+                .unwrap_or_default(),
+            acknowledged_at: outage.acknowledged.as_ref().map_or(0, |a| millis(a.at)),
         }
     }
 
@@ -148,6 +160,12 @@ impl OutageEvent {
             description: self.description.clone(),
             reminders: self.reminders,
             last_reminded_at: opt_timestamp(self.last_reminded_at, "OutageEvent.lastRemindedAt")?,
+            acknowledged: opt_timestamp(self.acknowledged_at, "OutageEvent.acknowledgedAt")?.map(
+                |at| Acknowledgement {
+                    by: self.acknowledged_by.clone(),
+                    at,
+                },
+            ),
         })
     }
 }

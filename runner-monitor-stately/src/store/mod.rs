@@ -24,6 +24,7 @@ mod index;
 mod load;
 mod outbox;
 mod receipts;
+mod silences;
 mod snapshot;
 mod writes;
 
@@ -31,8 +32,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use runner_monitor_core::{
-    Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
-    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
+    Acknowledgement, Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage,
+    Receipt, Scope, ScopeState, Settlement, Silence, Store, StoreError, Timestamp, Version,
 };
 
 use crate::client::StatelyClient;
@@ -180,5 +181,26 @@ impl Store for StatelyStore {
         to: Timestamp,
     ) -> Result<Vec<Outage>, StoreError> {
         history::between(self, scope, from, to).await
+    }
+
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError> {
+        silences::put(self, silence).await
+    }
+
+    async fn delete_silence(&self, id: &str) -> Result<bool, StoreError> {
+        silences::delete(self, id).await
+    }
+
+    async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
+        silences::list(self).await
+    }
+
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<Outage, StoreError> {
+        silences::acknowledge(self, scope, runner, ack).await
     }
 }

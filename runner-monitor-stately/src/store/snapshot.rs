@@ -59,7 +59,10 @@ impl Snapshot {
                     snapshot.counters.insert(c.runner_name.clone(), c);
                 }
                 StoredItem::Delivery(d) => snapshot.deliveries.push(d),
-                StoredItem::ScopeIndex(_) | StoredItem::Receipt(_) | StoredItem::Other(_) => {}
+                StoredItem::ScopeIndex(_)
+                | StoredItem::Receipt(_)
+                | StoredItem::Silence(_)
+                | StoredItem::Other(_) => {}
             }
         }
         groups.check_owner(scope, snapshot.repository.as_ref())?;

@@ -133,6 +133,7 @@ pub async fn build_slash_commands(
         .resolve("slash_commands.signing_secret", &slash.signing_secret)
         .await?;
     let handler = SlashCommands::new(store, config.github.scopes.clone(), secret)
-        .map_err(|error| BuildError::component("slash_commands.signing_secret", error))?;
+        .map_err(|error| BuildError::component("slash_commands.signing_secret", error))?
+        .configured_silences(config.policy.silences.clone());
     Ok(Arc::new(handler))
 }

@@ -71,6 +71,7 @@ mod tests {
             description: String::new(),
             reminders: 0,
             last_reminded_at: None,
+            acknowledged: None,
         }
     }
 

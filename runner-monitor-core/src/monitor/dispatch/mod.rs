@@ -6,12 +6,14 @@
 //! (one message's send and each member's settlement; TTL abandonment only after a real failed
 //! attempt), [`group`] (which deliveries form one message), [`receipts`] (what sinks that
 //! follow their messages up remember), [`sweep`]
-//! (deliveries for sinks this monitor lacks, abandoned after `delivery_ttl` plus a grace).
+//! (deliveries for sinks this monitor lacks, abandoned after `delivery_ttl` plus a grace),
+//! [`silence`] (deliveries an active silence covers are postponed or dropped, not sent).
 
 mod attempt;
 mod delay;
 mod group;
 mod receipts;
+mod silence;
 mod sweep;
 
 pub use sweep::{GRACE as ABSENT_SINK_GRACE, SWEEP_EVERY};
@@ -23,7 +25,7 @@ use tracing::warn;
 
 use super::report::DispatchReport;
 use super::{Monitor, Sink};
-use crate::model::{ClaimRequest, Delivery, SinkFilter, Timestamp};
+use crate::model::{ClaimRequest, Delivery, Silence, SinkFilter, Timestamp};
 
 /// Deliveries claimed per round: small, so a budget running out leaves few claims to release.
 const ROUND: usize = 64;
@@ -49,11 +51,14 @@ impl Monitor {
     /// abandoned for its age without a real attempt, so a clock jumping far ahead sends the
     /// outbox rather than dropping it. Claimed deliveries not attempted (budget spent, sink
     /// paused) are released at once. Then one sweep round handles deliveries for sinks this
-    /// monitor does not have (see [`sweep`]).
+    /// monitor does not have (see [`sweep`]). Deliveries an active silence covers (the policy's
+    /// and the store's, read once per dispatch) are postponed or dropped (see [`silence`]).
     pub async fn dispatch(&self, now: Timestamp) -> DispatchReport {
         let started = Instant::now();
         let mut report = DispatchReport::default();
         let mut paused: HashSet<String> = HashSet::new();
+        // Read once per dispatch, and only when something is due.
+        let mut silences: Option<Vec<Silence>> = None;
         loop {
             if started.elapsed() >= self.dispatch_budget {
                 report.budget_exhausted = true;
@@ -91,10 +96,14 @@ impl Monitor {
                 break;
             }
             report.claimed += claimed.len();
+            if silences.is_none() {
+                silences = Some(self.load_silences(&mut report).await);
+            }
+            let silences = silences.as_deref().unwrap_or_default();
             let per_sink = self.sinks.iter().filter_map(|sink| {
                 let queue: Vec<&Delivery> =
                     claimed.iter().filter(|d| d.sink == sink.name).collect();
-                (!queue.is_empty()).then(|| self.dispatch_sink(sink, queue, now, started))
+                (!queue.is_empty()).then(|| self.dispatch_sink(sink, queue, silences, now, started))
             });
             for (sink_report, pause) in futures::future::join_all(per_sink).await {
                 report.absorb(sink_report);
@@ -107,18 +116,28 @@ impl Monitor {
         report
     }
 
-    /// One round's deliveries for one sink, in order, grouped into messages ([`group`]). Returns the sink's name if it asked to
+    /// One round's deliveries for one sink, in order, less those a silence holds back
+    /// ([`silence`]), grouped into messages ([`group`]). Returns the sink's name if it asked to
     /// wait (retry-after): it gets nothing more in this dispatch.
     async fn dispatch_sink(
         &self,
         sink: &Sink,
         queue: Vec<&Delivery>,
+        silences: &[Silence],
         now: Timestamp,
         started: Instant,
     ) -> (DispatchReport, Option<String>) {
         let mut report = DispatchReport::default();
         let mut paused = false;
-        for message in group::groups(&queue, !self.policy.group_wait.is_zero()) {
+        // Silenced deliveries are postponed or dropped before grouping: a silence covering some
+        // runners of a host leaves the others' message intact.
+        let mut sendable = Vec::with_capacity(queue.len());
+        for delivery in queue {
+            if !self.silence(delivery, silences, now, &mut report).await {
+                sendable.push(delivery);
+            }
+        }
+        for message in group::groups(&sendable, !self.policy.group_wait.is_zero()) {
             let out_of_time = started.elapsed() >= self.dispatch_budget;
             if paused || out_of_time {
                 report.budget_exhausted |= out_of_time;

@@ -1,0 +1,254 @@
+//! Silences and acknowledgements end to end: the real `Monitor` over `MemoryStore`, a fleet of
+//! runners, configured and runtime silences, counting every message and store call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use runner_monitor_core::testing::{
+    CountingStore, RecordingNotifier, ScriptedSource, at, observed,
+};
+use runner_monitor_core::{
+    Acknowledgement, Monitor, Observation, Policy, Scope, Silence, SourceError, Store,
+};
+use runner_monitor_memory::MemoryStore;
+
+const MIN: i64 = 60;
+
+fn scope() -> Scope {
+    Scope::org("acme")
+}
+
+/// `silenced` runners `rack-00..` plus `tail` runners `spare-..`, each up or down.
+fn listing(fleet_up: bool, tail_up: bool) -> Result<Observation, SourceError> {
+    let mut runners: Vec<_> = (0..50)
+        .map(|i| observed(&format!("rack-{i:02}"), i + 1, fleet_up, false))
+        .collect();
+    runners.push(observed("spare-1", 100, tail_up, false));
+    runners.push(observed("healthy-1", 101, true, false));
+    Ok(Observation { runners })
+}
+
+/// A silence of `target` from minute `from` to minute `until`.
+fn silence(id: &str, target: &str, from: i64, until: i64) -> Silence {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "target": target, "from": at(from * MIN), "until": at(until * MIN),
+    }))
+    .expect("valid silence")
+}
+
+struct Rig {
+    source: Arc<ScriptedSource>,
+    store: Arc<CountingStore>,
+    memory: MemoryStore,
+    notifier: Arc<RecordingNotifier>,
+    monitor: Monitor,
+}
+
+impl Rig {
+    fn new(policy: Policy) -> Self {
+        let memory = MemoryStore::new();
+        let source = Arc::new(ScriptedSource::new());
+        let store = Arc::new(CountingStore::new(Arc::new(memory.clone())));
+        let notifier = Arc::new(RecordingNotifier::new());
+        let monitor = Monitor::builder(source.clone(), store.clone())
+            .scope(scope())
+            .sink("slack", notifier.clone())
+            .policy(policy)
+            .build()
+            .expect("valid monitor");
+        Rig {
+            source,
+            store,
+            memory,
+            notifier,
+            monitor,
+        }
+    }
+
+    /// One cycle a minute over `[from, to)` minutes with `answer` as the listing.
+    async fn minutes(&self, from: i64, to: i64, answer: Result<Observation, SourceError>) {
+        self.source.set(&scope(), answer);
+        for minute in from..to {
+            let report = self.monitor.run_cycle(at(minute * MIN)).await;
+            assert!(report.deliveries.store_error.is_none(), "{report:?}");
+        }
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.notifier
+            .delivered()
+            .iter()
+            .map(|n| {
+                let who = n.runner().map_or_else(|| n.subject(), |r| r.name.clone());
+                format!("{}:{who}", n.kind_name())
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn scope_silence_holds_back_a_fleet_outage_and_sends_only_what_is_still_open() {
+    let policy = Policy {
+        silences: vec![silence("maintenance", "org:acme", 5, 60)],
+        ..Policy::default()
+    };
+    let rig = Rig::new(policy);
+    rig.minutes(0, 10, listing(true, true)).await;
+    // 50 runners and the spare go down inside the silence; the 50 come back inside it.
+    rig.minutes(10, 30, listing(false, false)).await;
+    rig.minutes(30, 60, listing(true, false)).await;
+    assert_eq!(
+        rig.kinds(),
+        Vec::<String>::new(),
+        "nothing sent during the silence"
+    );
+    let history = rig
+        .memory
+        .outages(&scope(), "rack-07", 5)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 1, "outages are still recorded");
+    assert!(history[0].resolved_at.is_some());
+    let pending = rig.memory.pending_deliveries(1_000).await.expect("pending");
+    assert_eq!(
+        pending.len(),
+        101,
+        "51 openings postponed, 50 resolutions behind them"
+    );
+    assert!(
+        pending.iter().all(|d| d.attempts == 0),
+        "postponing counts no attempt"
+    );
+
+    let before = rig.store.counts();
+    let report = rig.monitor.run_cycle(at(60 * MIN)).await;
+    assert_eq!(
+        rig.kinds(),
+        ["outage_opened:spare-1"],
+        "at the end: exactly the one still down"
+    );
+    assert_eq!(report.deliveries.sent, 1, "{report:?}");
+    assert_eq!(
+        report.deliveries.silenced, 100,
+        "50 openings + 50 resolutions dropped"
+    );
+    let after = rig.store.counts();
+    assert_eq!(
+        after.silence_calls - before.silence_calls,
+        1,
+        "silences are read once per dispatch"
+    );
+    assert_eq!(
+        after.other_reads - before.other_reads,
+        51,
+        "one history read per opening whose silence ended"
+    );
+    assert!(
+        rig.memory
+            .pending_deliveries(1_000)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+
+    rig.minutes(61, 70, listing(true, true)).await;
+    assert_eq!(
+        rig.kinds(),
+        ["outage_opened:spare-1", "outage_resolved:spare-1"],
+        "after the silence everything is sent again, once"
+    );
+}
+
+#[tokio::test]
+async fn runtime_label_silence_drops_reminders_and_an_ack_stops_them() {
+    let policy = Policy {
+        remind_every: Some(Duration::from_secs(10 * 60)),
+        ..Policy::default()
+    };
+    let rig = Rig::new(policy);
+    rig.minutes(0, 5, listing(true, true)).await;
+    rig.minutes(5, 8, listing(true, false)).await;
+    assert_eq!(rig.kinds(), ["outage_opened:spare-1"]);
+    // Silenced from Slack at minute 8 for 30 minutes, by label: reminders are dropped.
+    rig.store
+        .put_silence(&silence("s1", "label:linux", 8, 38))
+        .await
+        .expect("put");
+    rig.minutes(8, 38, listing(true, false)).await;
+    assert_eq!(rig.kinds(), ["outage_opened:spare-1"], "reminders dropped");
+    rig.minutes(38, 39, listing(true, false)).await;
+    rig.minutes(39, 50, listing(true, false)).await;
+    let reminders = rig
+        .kinds()
+        .iter()
+        .filter(|k| k.starts_with("outage_reminder"))
+        .count();
+    assert_eq!(
+        reminders,
+        1,
+        "reminding resumes after the silence: {:?}",
+        rig.kinds()
+    );
+    let ack = Acknowledgement {
+        by: "U42".into(),
+        at: at(50 * MIN),
+    };
+    let acked = rig
+        .store
+        .acknowledge(&scope(), "spare-1", &ack)
+        .await
+        .expect("ack");
+    assert_eq!(acked.acknowledged, Some(ack));
+    rig.minutes(50, 120, listing(true, false)).await;
+    assert_eq!(
+        rig.kinds()
+            .iter()
+            .filter(|k| k.starts_with("outage_reminder"))
+            .count(),
+        1,
+        "no reminder after the acknowledgement"
+    );
+    rig.minutes(120, 121, listing(true, true)).await;
+    assert_eq!(
+        rig.kinds().last().map(String::as_str),
+        Some("outage_resolved:spare-1"),
+        "the resolution of an acknowledged outage is sent"
+    );
+    assert!(rig.store.delete_silence("s1").await.expect("delete"));
+}
+
+#[tokio::test]
+async fn a_runner_flapping_through_a_silence_sends_nothing() {
+    let policy = Policy {
+        silences: vec![silence("flap", "spare-1", 0, 200)],
+        ..Policy::default()
+    };
+    let rig = Rig::new(policy);
+    rig.minutes(0, 2, listing(true, true)).await;
+    // 20 outages of spare-1 inside the silence: down 4 minutes, up 5, and so on.
+    for round in 0..20 {
+        let start = 2 + round * 9;
+        rig.minutes(start, start + 4, listing(true, false)).await;
+        rig.minutes(start + 4, start + 9, listing(true, true)).await;
+    }
+    let history = rig
+        .memory
+        .outages(&scope(), "spare-1", 100)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 20, "every outage recorded");
+    rig.minutes(182, 240, listing(true, true)).await;
+    assert_eq!(
+        rig.kinds(),
+        Vec::<String>::new(),
+        "nothing sent at or after the end"
+    );
+    assert!(
+        rig.memory
+            .pending_deliveries(1_000)
+            .await
+            .expect("pending")
+            .is_empty(),
+        "every held-back delivery settled"
+    );
+}
