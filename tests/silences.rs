@@ -161,8 +161,10 @@ async fn scope_silence_holds_back_a_fleet_outage_and_sends_only_what_is_still_op
 
 #[tokio::test]
 async fn runtime_label_silence_drops_reminders_and_an_ack_stops_them() {
+    // Per-cycle timing of reminders: each notification sent by the next cycle, ungrouped.
     let policy = Policy {
         remind_every: Some(Duration::from_secs(10 * 60)),
+        group_wait: Duration::ZERO,
         ..Policy::default()
     };
     let rig = Rig::new(policy);

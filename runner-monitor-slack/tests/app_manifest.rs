@@ -10,14 +10,9 @@ use runner_monitor_core::Scope;
 use runner_monitor_slack::KNOWN_COMMANDS;
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// Commands of the incident work (silences, acknowledgements), registered ahead of their
-/// handler; once the handler answers one, it belongs in `KNOWN_COMMANDS`.
-const UPCOMING: [&str; 4] = [
-    "/runner-silence",
-    "/runner-unsilence",
-    "/runner-silences",
-    "/runner-ack",
-];
+/// Commands registered in the manifest ahead of their handler; once the handler answers one,
+/// it belongs in `KNOWN_COMMANDS`. None today.
+const UPCOMING: [&str; 0] = [];
 
 fn manifest() -> Yaml {
     let path = concat!(

@@ -173,6 +173,11 @@ async fn a_store_the_original_wrote_is_taken_over_in_place() {
     let monitor = Monitor::builder(source.clone(), store.clone())
         .scope(scope.clone())
         .sink("slack", notifier.clone())
+        // Each notification sent by the cycle that planned it (no grouping hold-back).
+        .policy(runner_monitor_core::Policy {
+            group_wait: std::time::Duration::ZERO,
+            ..runner_monitor_core::Policy::default()
+        })
         .build()
         .expect("monitor");
     let listing = |mbp_online: bool| {

@@ -52,10 +52,14 @@ use reply::{notice, try_again};
 
 /// Every command [`SlashCommands`] answers. The Slack app manifest
 /// (`deploy/slack-app-manifest.yaml`) must register each; a test checks it.
-pub const KNOWN_COMMANDS: [&str; 4] = [
+pub const KNOWN_COMMANDS: [&str; 8] = [
     "/runner-status",
     "/runner-status-all",
     "/runner-history",
+    "/runner-silence",
+    "/runner-unsilence",
+    "/runner-silences",
+    "/runner-ack",
     "/runner-help",
 ];
 

@@ -7,6 +7,9 @@
 //! - `outage_resolved` (`monitoring_restored`) of an outage that opened and ended inside one
 //!   silenced stretch is dropped (its opening was never sent); one of an outage opened before
 //!   the silence is postponed to the end like an opening.
+//! - `runner_flapping` is held like an opening (sent at the end only if the runner still
+//!   flaps), `runner_stable` like a resolution (dropped when the flapping began and ended in
+//!   one silenced stretch).
 //! - `runners_removed` is never held back.
 //!
 //! Dropped deliveries settle as abandoned with a reason starting `silenced`, so history and
@@ -59,13 +62,13 @@ pub(crate) fn decide(
             Some(_) => Verdict::Drop("silenced: reminder during a silence"),
             None => Verdict::Send,
         },
-        NotificationKind::OutageOpened { .. } | NotificationKind::MonitoringDegraded { .. } => {
-            match (during(now), during(notification.at)) {
-                (Some(end), _) => Verdict::Postpone(end),
-                (None, Some(end)) => Verdict::UnlessOverBy(end),
-                (None, None) => Verdict::Send,
-            }
-        }
+        NotificationKind::OutageOpened { .. }
+        | NotificationKind::MonitoringDegraded { .. }
+        | NotificationKind::RunnerFlapping { .. } => match (during(now), during(notification.at)) {
+            (Some(end), _) => Verdict::Postpone(end),
+            (None, Some(end)) => Verdict::UnlessOverBy(end),
+            (None, None) => Verdict::Send,
+        },
         NotificationKind::OutageResolved { outage, .. } => {
             // The opening time: exact while no reminder was planned, else the outage's start.
             let opened_at = match outage.last_reminded_at {
@@ -74,6 +77,9 @@ pub(crate) fn decide(
             };
             let ended = outage.resolved_at.unwrap_or(notification.at);
             resolution(during(opened_at), ended, during(now))
+        }
+        NotificationKind::RunnerStable { since, .. } => {
+            resolution(during(*since), notification.at, during(now))
         }
         NotificationKind::MonitoringRestored {
             since, duration, ..
@@ -185,6 +191,14 @@ impl Monitor {
             NotificationKind::MonitoringDegraded { incident, .. } => {
                 let state = self.store.load(&n.scope).await?;
                 Ok(state.record.degraded.is_none_or(|d| d.id != *incident))
+            }
+            NotificationKind::RunnerFlapping { runner, since, .. } => {
+                // Over when the runner no longer flaps since then (stable again, or gone).
+                let state = self.store.load(&n.scope).await?;
+                Ok(state
+                    .runners
+                    .get(&runner.name)
+                    .is_none_or(|r| r.flapping_since != Some(*since)))
             }
             _ => Ok(false),
         }

@@ -293,3 +293,73 @@ fn removal_notices_are_never_held() {
         Verdict::Send
     );
 }
+
+fn flapping(at: i64) -> Notification {
+    note(
+        at,
+        NotificationKind::RunnerFlapping {
+            runner: runner(),
+            outage: 3,
+            outages: 3,
+            window: Duration::from_secs(1800),
+            since: m(at),
+        },
+    )
+}
+
+fn stable(since: i64, at: i64) -> Notification {
+    let minutes = u64::try_from(at - since).expect("positive");
+    note(
+        at,
+        NotificationKind::RunnerStable {
+            runner: runner(),
+            since: m(since),
+            duration: Duration::from_secs(minutes * 60),
+        },
+    )
+}
+
+#[test]
+fn flapping_notices_are_held_like_outages() {
+    let silences = || vec![silence("gpu-1", 0, 60)];
+    let cases: Vec<(&str, Notification, i64, Verdict)> = vec![
+        (
+            "flapping during: postponed",
+            flapping(10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "flapping at the end: sent if still flapping",
+            flapping(10),
+            60,
+            Verdict::UnlessOverBy(m(60)),
+        ),
+        ("flapping after: sent", flapping(70), 70, Verdict::Send),
+        (
+            "stable inside the silence it flapped in: dropped",
+            stable(10, 40),
+            40,
+            Verdict::Drop("silenced: the incident began and ended inside a silence"),
+        ),
+        (
+            "stable during, flapping began before: postponed",
+            stable(-30, 40),
+            40,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "stable after a silence that began mid-flap: sent",
+            stable(-30, 70),
+            70,
+            Verdict::Send,
+        ),
+    ];
+    for (name, notification, at, expected) in cases {
+        assert_eq!(
+            decide(&notification, &silences(), &Policy::default(), m(at)),
+            expected,
+            "{name}"
+        );
+    }
+}
