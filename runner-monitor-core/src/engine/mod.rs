@@ -21,15 +21,21 @@
 //!   non-ephemeral runner missing from two listings for `open_after`, with no outage open, is
 //!   forgotten with one `runners_removed` notice per scope and cycle, not an outage.
 //! - A name listed twice (GitHub forbids it): the entry with the highest id stands for it.
+//! - Pool capacity (`pools`, [`evaluate_pool`]): after the scopes of a cycle, a pool whose
+//!   matching runners stay below its floor (`min_online` or `min_idle`) for its `for` opens an
+//!   outage in its own scope `pool:NAME`, resolved once back at the floor; held while a scope it
+//!   spans was not observed.
 
 mod deregistered;
 mod plan;
+mod pools;
 mod runners;
 mod source_health;
 mod suspect;
 mod time_guard;
 
 pub use plan::{Hold, Plan, PlanStats};
+pub use pools::{PoolHold, PoolMember, PoolPlan, evaluate_pool};
 
 use crate::model::{Observation, Policy, ScopeState, Timestamp};
 use crate::ports::SourceError;

@@ -948,5 +948,6 @@ proptest! {
     }
 }
 
+mod pools;
 mod removed;
 mod trust;
