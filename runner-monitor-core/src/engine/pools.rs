@@ -229,7 +229,7 @@ fn open_outage(
         started_at: since,
         resolved_at: None,
         resolution: None,
-        description: describe(count),
+        description: count.below_text(),
         reminders: 0,
         last_reminded_at: Some(now),
     };
@@ -266,18 +266,6 @@ fn resolve(state: &ScopeState, count: &PoolCount, open: &Outage, now: Timestamp,
             outage,
         },
     });
-}
-
-/// "Pool gpu: 1 of 4 online (minimum 2)".
-pub(crate) fn describe(count: &PoolCount) -> String {
-    format!(
-        "Pool {}: {} of {} {} (minimum {})",
-        count.name,
-        count.count,
-        count.total,
-        count.measure.as_str(),
-        count.minimum
-    )
 }
 
 /// A write of the pool's scope also records when it was judged (the time guard above) and,

@@ -134,6 +134,56 @@ impl PoolCount {
     pub fn is_below(&self) -> bool {
         self.count < self.minimum
     }
+
+    /// The opening's text: `Pool gpu: 1 of 4 online (minimum 2)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use runner_monitor_core::{PoolCount, PoolMeasure};
+    /// let count = PoolCount {
+    ///     name: "gpu".into(), measure: PoolMeasure::Online, count: 3, total: 4, minimum: 2,
+    ///     labels: vec!["gpu".into()],
+    /// };
+    /// assert_eq!(count.below_text(), "Pool gpu: 3 of 4 online (minimum 2)");
+    /// let lasted = std::time::Duration::from_secs(12 * 60 + 5);
+    /// assert_eq!(count.back_text(lasted), "Pool gpu back: 3 of 4 online after 12 min");
+    /// ```
+    pub fn below_text(&self) -> String {
+        format!(
+            "Pool {}: {} of {} {} (minimum {})",
+            self.name,
+            self.count,
+            self.total,
+            self.measure.as_str(),
+            self.minimum
+        )
+    }
+
+    /// The resolution's text: `Pool gpu back: 3 of 4 online after 12 min`.
+    pub fn back_text(&self, lasted: Duration) -> String {
+        format!(
+            "Pool {} back: {} of {} {} after {}",
+            self.name,
+            self.count,
+            self.total,
+            self.measure.as_str(),
+            minutes(lasted)
+        )
+    }
+}
+
+/// `45 s`, `12 min`, `2 h 5 min`, `3 d 4 h`: the two largest units, rounded down.
+fn minutes(lasted: Duration) -> String {
+    let secs = lasted.as_secs();
+    let (days, hours, mins) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, _) => format!("{mins} min"),
+        (0, _, 0) => format!("{hours} h"),
+        (0, _, _) => format!("{hours} h {mins} min"),
+        (_, 0, _) => format!("{days} d"),
+        _ => format!("{days} d {hours} h"),
+    }
 }
 
 impl Pool {

@@ -6,6 +6,7 @@
 mod format;
 mod monitoring;
 mod outage;
+mod pool;
 mod removal;
 
 pub use format::duration;
@@ -51,6 +52,14 @@ pub fn render(notification: &Notification) -> Message {
             deregistered: true,
             ..
         } => removal::deregistered(notification, runners),
+        NotificationKind::PoolBelowFloor { pool, outage } => {
+            pool::below(notification, pool, outage)
+        }
+        NotificationKind::PoolRestored {
+            pool,
+            outage,
+            duration,
+        } => pool::restored(notification, pool, outage, *duration),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),

@@ -151,6 +151,59 @@ pub fn runners_removed(count: u64) -> Notification {
     }
 }
 
+/// The pool `gpu` (`pool:gpu`) with `count` of 4 online, minimum 2.
+pub fn pool_count(count: usize) -> runner_monitor_core::PoolCount {
+    runner_monitor_core::PoolCount {
+        name: "gpu".to_owned(),
+        measure: runner_monitor_core::PoolMeasure::Online,
+        count,
+        total: 4,
+        minimum: 2,
+        labels: vec!["self-hosted".to_owned(), "gpu".to_owned()],
+    }
+}
+
+fn pool_outage() -> Outage {
+    Outage {
+        runner: "gpu".to_owned(),
+        id: 1,
+        runner_id: 0,
+        trigger: RunnerStatus::Offline,
+        started_at: at(0),
+        resolved_at: None,
+        resolution: None,
+        description: "Pool gpu: 1 of 4 online (minimum 2)".to_owned(),
+        reminders: 0,
+        last_reminded_at: Some(at(300)),
+    }
+}
+
+pub fn pool_below() -> Notification {
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(300),
+        kind: NotificationKind::PoolBelowFloor {
+            pool: pool_count(1),
+            outage: pool_outage(),
+        },
+    }
+}
+
+pub fn pool_restored() -> Notification {
+    let mut outage = pool_outage();
+    outage.resolved_at = Some(at(720));
+    outage.resolution = Some(Resolution::Recovered(RunnerStatus::Idle));
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(720),
+        kind: NotificationKind::PoolRestored {
+            pool: pool_count(3),
+            outage,
+            duration: Duration::from_secs(720),
+        },
+    }
+}
+
 /// Every kind, named as its golden file.
 pub fn every_kind() -> Vec<(&'static str, Notification)> {
     vec![
@@ -162,5 +215,7 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("monitoring_restored", restored()),
         ("runners_removed", runners_removed(3)),
         ("runners_removed_many", runners_removed(250)),
+        ("pool_below_floor", pool_below()),
+        ("pool_restored", pool_restored()),
     ]
 }
