@@ -108,6 +108,18 @@ pub(crate) fn one_line(notification: &Notification) -> String {
                 )
             }
         }
+        NotificationKind::PoolBelowFloor { pool, outage } => {
+            format!("{}, outage #{}", pool.below_text(), outage.id)
+        }
+        NotificationKind::PoolRestored {
+            pool,
+            outage,
+            duration,
+        } => format!(
+            "{}, outage #{} resolved",
+            pool.back_text(*duration),
+            outage.id
+        ),
         _ => format!(
             "{} for {} in {scope}",
             notification.kind_name(),

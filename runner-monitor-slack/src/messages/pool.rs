@@ -52,9 +52,16 @@ pub(super) fn restored(
 ) -> Message {
     let mut fields = facts(pool, outage);
     fields.push(field("Lasted", &duration(lasted)));
-    Message::new(format!("{} (outage #{})", pool.back_text(lasted), outage.id))
-        .block(Block::header(format!("Runner Pool Restored: {}", pool.name)))
-        .block(Block::text(format!("{}.", escape(&pool.back_text(lasted)))))
-        .block(Block::fields(fields))
-        .block(footer(n))
+    Message::new(format!(
+        "{} (outage #{})",
+        pool.back_text(lasted),
+        outage.id
+    ))
+    .block(Block::header(format!(
+        "Runner Pool Restored: {}",
+        pool.name
+    )))
+    .block(Block::text(format!("{}.", escape(&pool.back_text(lasted)))))
+    .block(Block::fields(fields))
+    .block(footer(n))
 }
