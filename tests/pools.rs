@@ -168,7 +168,10 @@ async fn thirty_seven_of_forty_gpu_runners_down_open_one_pool_outage_and_resolve
         let count = report.pools[0].count.as_ref().expect("judged");
         assert_eq!((count.count, count.total), (3, 40));
     }
-    assert_eq!(rig.pool_messages(), ["pool:gpu/pool/outage:1/pool_below_floor"]);
+    assert_eq!(
+        rig.pool_messages(),
+        ["pool:gpu/pool/outage:1/pool_below_floor"]
+    );
     let below = rig
         .notifier
         .delivered()
@@ -272,7 +275,10 @@ async fn a_min_idle_pool_opens_when_every_member_is_busy() {
         let count = report.pools[0].count.as_ref().expect("judged");
         assert_eq!((count.count, count.total), (0, 20), "only acme/ml counts");
     }
-    assert_eq!(rig.pool_messages(), ["pool:gpu/pool/outage:1/pool_below_floor"]);
+    assert_eq!(
+        rig.pool_messages(),
+        ["pool:gpu/pool/outage:1/pool_below_floor"]
+    );
     for minute in 15..17 {
         rig.cycle(minute, NONE).await;
     }

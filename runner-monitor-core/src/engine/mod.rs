@@ -35,7 +35,7 @@ mod suspect;
 mod time_guard;
 
 pub use plan::{Hold, Plan, PlanStats};
-pub use pools::{PoolHold, PoolMember, PoolPlan, evaluate_pool};
+pub use pools::{POOL_RECORD_ID, PoolHold, PoolMember, PoolPlan, evaluate_pool};
 
 use crate::model::{Observation, Policy, ScopeState, Timestamp};
 use crate::ports::SourceError;

@@ -12,6 +12,10 @@ use crate::model::{
     RunnerRecord, RunnerStatus, Scope, ScopeState, Timestamp,
 };
 
+/// The "GitHub id" of a pool's record and outages: a pool has none, but stores key runners by a
+/// non-zero id (StatelyDB requires it).
+pub const POOL_RECORD_ID: u64 = 1;
+
 /// One scope the pool may span, as loaded after this cycle's commits.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolMember<'a> {
@@ -194,7 +198,7 @@ fn record(
 ) -> RunnerRecord {
     RunnerRecord {
         name: pool.name.clone(),
-        id: 0,
+        id: POOL_RECORD_ID,
         previous_ids: Vec::new(),
         status: if below {
             RunnerStatus::Offline
@@ -224,7 +228,7 @@ fn open_outage(
     let outage = Outage {
         runner: pool.name.clone(),
         id: state.next_outage_id(&pool.name),
-        runner_id: 0,
+        runner_id: POOL_RECORD_ID,
         trigger: RunnerStatus::Offline,
         started_at: since,
         resolved_at: None,

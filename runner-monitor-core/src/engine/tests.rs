@@ -832,7 +832,15 @@ fn policies() -> impl Strategy<Value = Policy> {
         prop::option::of((1usize..4, any::<bool>(), 0u64..600)),
     )
         .prop_map(
-            |(open, resolve, remind, forget, (min_known, percent, accept), removed_runners, pool)| {
+            |(
+                open,
+                resolve,
+                remind,
+                forget,
+                (min_known, percent, accept),
+                removed_runners,
+                pool,
+            )| {
                 Policy {
                     removed_runners,
                     // A pool over the runners' common label: min_online or min_idle, any `for`.

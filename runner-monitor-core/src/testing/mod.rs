@@ -17,6 +17,7 @@ mod round_robin;
 mod scripted_source;
 pub mod store;
 pub mod store_gaps;
+pub mod store_pools;
 
 pub use counting_store::{CountingStore, StoreCounts};
 pub use fixtures::{at, delivery_notification, observed, outage, runner_record};

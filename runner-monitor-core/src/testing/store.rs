@@ -26,6 +26,7 @@ pub async fn run_all(store: &dyn Store) {
     scopes_independent(store).await;
     super::store_gaps::run_all(store).await;
     super::outbox::run_all(store).await;
+    super::store_pools::run_all(store).await;
 }
 
 fn scope(clause: &str) -> Scope {
