@@ -1,6 +1,7 @@
 //! Replays a JSONL trace of runner listings through the real `Monitor` (with a `MemoryStore`) and
 //! prints every notification as one JSON line: `kind`, `scope`, `runner`, `outage_id`, `at`, `key`,
-//! and for `runners_removed` the `runners` it covers.
+//! and for `runners_removed` the `runners` it covers; a pool's messages (`pool_below_floor`,
+//! `pool_restored`) have `scope` = `pool:NAME` and a `pool` object with the count.
 //!
 //! ```text
 //! cargo run --example replay -- examples/traces/sample.jsonl
@@ -77,6 +78,7 @@ impl Notifier for PrintNotifier {
             "at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "key": n.idempotency_key(),
             "runners": runners(n),
+            "pool": pool(n),
         });
         writeln!(std::io::stdout().lock(), "{line}")
             .map_err(|e| NotifyError::permanent(e.to_string()))
@@ -94,6 +96,21 @@ fn runners(n: &Notification) -> Option<Vec<serde_json::Value>> {
                 })
                 .collect(),
         ),
+        _ => None,
+    }
+}
+
+/// For a pool's message, its count: `{"name", "measure", "count", "total", "minimum"}`.
+fn pool(n: &Notification) -> Option<serde_json::Value> {
+    match &n.kind {
+        NotificationKind::PoolBelowFloor { pool, .. }
+        | NotificationKind::PoolRestored { pool, .. } => Some(serde_json::json!({
+            "name": pool.name,
+            "measure": pool.measure.as_str(),
+            "count": pool.count,
+            "total": pool.total,
+            "minimum": pool.minimum,
+        })),
         _ => None,
     }
 }

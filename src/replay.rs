@@ -3,7 +3,9 @@
 //! Each trace line is either
 //! `{"at":"<RFC 3339>","scope":"owner/name","runners":[<GitHub runner objects>]}` or
 //! `{"at":"...","scope":"...","error":"unavailable"|"unauthorized"|"rate_limited"}`.
-//! One cycle runs per line, at time `at`, for that line's scope. `examples/replay.rs` is the CLI.
+//! One cycle runs per line, at time `at`, for that line's scope; with `pools` in the policy, the
+//! pools are then judged over every scope of the trace (from the store). `examples/replay.rs` is
+//! the CLI.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
@@ -161,6 +163,25 @@ pub async fn replay(
     let source = Arc::new(TraceSource::default());
     let store = MemoryStore::new();
     let mut monitors: BTreeMap<Scope, Monitor> = BTreeMap::new();
+    // Pools span scopes: judged by one monitor over every scope of the trace, after each line.
+    let pools = match policy.pools.is_empty() {
+        true => None,
+        false => {
+            let scopes: std::collections::BTreeSet<Scope> =
+                lines.iter().map(|l| l.scope.clone()).collect();
+            let monitor = Monitor::builder(source.clone(), Arc::new(store.clone()))
+                .scopes(scopes)
+                .sink("replay", sink.clone())
+                .policy(policy.clone())
+                .build()
+                .map_err(|e| ReplayError::Config(e.to_string()))?;
+            Some(monitor)
+        }
+    };
+    let policy = Policy {
+        pools: Vec::new(),
+        ..policy
+    };
     for line in lines {
         source
             .current
@@ -182,6 +203,17 @@ pub async fn replay(
                 .scopes
                 .iter()
                 .find_map(|s| s.store_error.clone())
+                .or(report.deliveries.store_error);
+            if let Some(error) = store_error {
+                return Err(ReplayError::Store(error.to_string()));
+            }
+        }
+        if let Some(monitor) = &pools {
+            let report = monitor.run_pools_cycle(line.at).await;
+            let store_error = report
+                .pools
+                .iter()
+                .find_map(|p| p.store_error.clone())
                 .or(report.deliveries.store_error);
             if let Some(error) = store_error {
                 return Err(ReplayError::Store(error.to_string()));

@@ -6,13 +6,49 @@ use futures::StreamExt;
 use tracing::{debug, info, warn};
 
 use super::cycle::Observed;
-use super::report::PoolReport;
+use super::report::{CycleReport, PoolReport};
 use super::{Monitor, metrics};
 use crate::engine::{PoolMember, evaluate_pool};
-use crate::model::{Pool, Timestamp};
+use crate::model::{Pool, ScopeState, Timestamp};
 use crate::ports::StoreError;
 
 impl Monitor {
+    /// Judges the pools alone at `now`, from the stored states of the watched scopes they span
+    /// (one load each; a scope whose record shows failing observations holds its pools), then
+    /// dispatches the outbox. For hosts that observe scopes in separate runs (the replay, one
+    /// scope per invocation); [`run_cycle`](Self::run_cycle) judges pools itself from the
+    /// states it just committed. The report's `scopes` is empty.
+    pub async fn run_pools_cycle(&self, now: Timestamp) -> CycleReport {
+        let mut observed = Vec::new();
+        for scope in &self.scopes {
+            if !self.policy.pools.iter().any(|pool| pool.spans(scope)) {
+                continue;
+            }
+            observed.push(match self.store.load(scope).await {
+                Ok(state) => Observed {
+                    state,
+                    trusted: true,
+                },
+                Err(error) => {
+                    warn!(scope = %scope, %error, "load for pools failed");
+                    Observed {
+                        state: ScopeState::empty(scope.clone()),
+                        trusted: false,
+                    }
+                }
+            });
+        }
+        let pools = self.run_pools(&observed, now).await;
+        drop(observed);
+        let deliveries = self.dispatch(now).await;
+        CycleReport {
+            at: now,
+            scopes: Vec::new(),
+            pools,
+            deliveries,
+        }
+    }
+
     /// Judges every pool of the policy, at most `concurrency` at once; reports in policy order.
     /// `observed` holds the cycle's watched scopes that some pool spans.
     pub(super) async fn run_pools(&self, observed: &[Observed], now: Timestamp) -> Vec<PoolReport> {

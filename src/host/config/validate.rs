@@ -112,12 +112,18 @@ fn validate_pools(
     for (index, pool) in config.policy.pools.iter().enumerate() {
         let key = |field: &str| format!("policy.pools[{index}].{field}");
         if let Err(error) = pool.validate() {
-            return fail(key(error.field), format!("(pool `{}`) {}", pool.name, error.problem));
+            return fail(
+                key(error.field),
+                format!("(pool `{}`) {}", pool.name, error.problem),
+            );
         }
         if !names.insert(pool.name.as_str()) {
             return fail(
                 key("name"),
-                format!("a second pool named `{}`: each pool needs its own name", pool.name),
+                format!(
+                    "a second pool named `{}`: each pool needs its own name",
+                    pool.name
+                ),
             );
         }
         if let Some(scope) = pool.scopes.iter().find(|s| !watched.contains(s)) {
