@@ -3,8 +3,9 @@
 //! Each trace line is either
 //! `{"at":"<RFC 3339>","scope":"owner/name","runners":[<GitHub runner objects>]}` or
 //! `{"at":"...","scope":"...","error":"unavailable"|"unauthorized"|"rate_limited"}`.
-//! One cycle runs per line, at time `at`, for that line's scope; after the last line one more
-//! dispatch runs `group_wait` later, so messages held back for grouping still go out.
+//! One cycle runs per line, at time `at`, for that line's scope; with `pools` in the policy, the
+//! pools are then judged over every scope of the trace (from the store). After the last line one
+//! more dispatch runs `group_wait` later, so messages held back for grouping still go out.
 //! [`JsonLines`] is a sink that renders each message as a sink would receive it
 //! ([`message_json`]). `examples/replay.rs` is the CLI.
 
@@ -165,6 +166,25 @@ pub async fn replay(
     let store = MemoryStore::new();
     let mut monitors: BTreeMap<Scope, Monitor> = BTreeMap::new();
     let mut last_at = None;
+    // Pools span scopes: judged by one monitor over every scope of the trace, after each line.
+    let pools = match policy.pools.is_empty() {
+        true => None,
+        false => {
+            let scopes: std::collections::BTreeSet<Scope> =
+                lines.iter().map(|l| l.scope.clone()).collect();
+            let monitor = Monitor::builder(source.clone(), Arc::new(store.clone()))
+                .scopes(scopes)
+                .sink("replay", sink.clone())
+                .policy(policy.clone())
+                .build()
+                .map_err(|e| ReplayError::Config(e.to_string()))?;
+            Some(monitor)
+        }
+    };
+    let policy = Policy {
+        pools: Vec::new(),
+        ..policy
+    };
     for line in lines {
         last_at = Some(line.at);
         source
@@ -187,6 +207,17 @@ pub async fn replay(
                 .scopes
                 .iter()
                 .find_map(|s| s.store_error.clone())
+                .or(report.deliveries.store_error);
+            if let Some(error) = store_error {
+                return Err(ReplayError::Store(error.to_string()));
+            }
+        }
+        if let Some(monitor) = &pools {
+            let report = monitor.run_pools_cycle(line.at).await;
+            let store_error = report
+                .pools
+                .iter()
+                .find_map(|p| p.store_error.clone())
                 .or(report.deliveries.store_error);
             if let Some(error) = store_error {
                 return Err(ReplayError::Store(error.to_string()));
@@ -235,6 +266,9 @@ pub fn message_json(message: &Message) -> serde_json::Value {
             .into(),
     );
     object.insert("key".into(), message.key.clone().into());
+    if let Some(pool) = first.and_then(pool_json) {
+        object.insert("pool".into(), pool);
+    }
     let runners = runner_entries(&message.members);
     match (
         message.members.as_slice(),
@@ -261,6 +295,22 @@ fn outage_id(n: &Notification) -> Option<u64> {
     match &n.kind {
         NotificationKind::RunnerFlapping { outage, .. } => Some(*outage),
         _ => n.outage().map(|o| o.id),
+    }
+}
+
+/// For a pool's message (`pool_below_floor`, `pool_restored`), the count: `name`, `measure`,
+/// `count`, `total`, `minimum`.
+fn pool_json(n: &Notification) -> Option<serde_json::Value> {
+    match &n.kind {
+        NotificationKind::PoolBelowFloor { pool, .. }
+        | NotificationKind::PoolRestored { pool, .. } => Some(serde_json::json!({
+            "name": pool.name,
+            "measure": pool.measure.as_str(),
+            "count": pool.count,
+            "total": pool.total,
+            "minimum": pool.minimum,
+        })),
+        _ => None,
     }
 }
 

@@ -179,6 +179,60 @@ fn error_of(text: &str, vars: &[(&str, &str)]) -> String {
     load(text, vars).unwrap_err().to_string()
 }
 
+const GPU_POOL: &str = "[github]\nscopes = [\"acme/ml\", \"org:acme\"]\n[[policy.pools]]\nname = \"gpu\"\nlabels = [\"gpu\"]\n";
+
+#[test]
+fn pools_load_from_toml_and_errors_name_the_pool() {
+    let config = load(
+        &format!("{GPU_POOL}min_online = 2\nfor = \"5m\"\nscopes = [\"acme/ml\"]\n"),
+        &[],
+    )
+    .expect("valid pool");
+    let pool = &config.policy.pools[0];
+    assert_eq!(pool.min_online, Some(2));
+    assert_eq!(pool.below_for, Duration::from_secs(300));
+    assert_eq!(pool.scopes, ["acme/ml".parse().expect("scope")]);
+    let cases: &[(String, &str, &[&str])] = &[
+        (
+            format!("{GPU_POOL}min_online = 2\nmin_idle = 1\n"),
+            "policy.pools[0].min_online",
+            &["pool `gpu`", "exactly one floor"],
+        ),
+        (
+            format!("{GPU_POOL}\n"),
+            "policy.pools[0].min_online",
+            &["exactly one floor"],
+        ),
+        (
+            format!("{GPU_POOL}min_idle = 1\nscopes = [\"acme/web\"]\n"),
+            "policy.pools[0].scopes",
+            &["acme/web", "not in github.scopes"],
+        ),
+        (
+            format!("{GPU_POOL}min_idle = 1\n[[policy.pools]]\nname = \"gpu\"\nlabels = [\"x\"]\nmin_idle = 1\n"),
+            "policy.pools[1].name",
+            &["second pool named `gpu`"],
+        ),
+        (
+            "[github]\nscopes = [\"a/b\"]\n[[policy.pools]]\nname = \"gpu\"\nlabels = []\nmin_idle = 1\n".to_owned(),
+            "policy.pools[0].labels",
+            &["at least one label"],
+        ),
+        (
+            "[github]\nscopes = [\"a/b\", \"pool:gpu\"]\n".to_owned(),
+            "github.scopes",
+            &["is a pool"],
+        ),
+    ];
+    for (text, key, fragments) in cases {
+        let error = error_of(text, &[]);
+        assert!(error.contains(&format!("key `{key}`")), "{key}: {error}");
+        for fragment in *fragments {
+            assert!(error.contains(fragment), "{key}: {fragment}: {error}");
+        }
+    }
+}
+
 #[test]
 fn a_broken_file_names_file_key_and_problem() {
     let cases: &[(&str, &str, &[&str])] = &[

@@ -31,6 +31,7 @@ fn report(scopes: Vec<ScopeReport>) -> CycleReport {
     CycleReport {
         at: at(0),
         scopes,
+        pools: Vec::new(),
         deliveries: DispatchReport::default(),
     }
 }

@@ -101,6 +101,49 @@ async fn a_longer_open_after_silences_the_short_outage() {
     assert!(sink.keys().is_empty(), "{:?}", sink.keys());
 }
 
+const POOL: &str = include_str!("../examples/traces/pool_gpu.jsonl");
+const POOL_POLICY: &str = include_str!("../examples/traces/pool_gpu.toml");
+
+#[tokio::test]
+async fn a_gpu_pool_over_two_repositories_opens_and_resolves_once() {
+    let lines = parse_trace(POOL.as_bytes()).expect("pool trace parses");
+    let policy: Policy = toml::from_str(POOL_POLICY).expect("pool policy parses");
+    let sink = Arc::new(RecordingNotifier::new());
+    replay(lines, policy, sink.clone()).await.expect("replay");
+    // 3 of 4 GPU runners down from 12:01:30 (1 of 4 < 2) for 5 min; all back at 12:10.
+    let pool: Vec<(String, String)> = sink
+        .delivered()
+        .iter()
+        .filter(|n| n.scope.is_pool())
+        .map(|n| (n.idempotency_key(), n.at.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        pool,
+        [
+            (
+                "pool:gpu/pool/outage:1/pool_below_floor".to_owned(),
+                "2026-03-02T12:06:30+00:00".to_owned()
+            ),
+            (
+                "pool:gpu/pool/outage:1/pool_restored".to_owned(),
+                "2026-03-02T12:10:00+00:00".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(
+        sink.keys().len(),
+        8,
+        "3 runner outages opened and resolved, 2 pool messages"
+    );
+    // Without the pool: only the runners' own messages.
+    let lines = parse_trace(POOL.as_bytes()).expect("pool trace parses");
+    let sink = Arc::new(RecordingNotifier::new());
+    replay(lines, Policy::default(), sink.clone())
+        .await
+        .expect("replay");
+    assert_eq!(sink.keys().len(), 6);
+}
+
 const SUSPECT: &str = include_str!("../examples/traces/suspect_listing.jsonl");
 
 #[tokio::test]

@@ -18,5 +18,5 @@ pub mod uptime;
 
 pub use engine::{Plan, reconcile};
 pub use model::*;
-pub use monitor::{CycleReport, DispatchReport, Monitor, MonitorBuilder, ScopeReport};
+pub use monitor::{CycleReport, DispatchReport, Monitor, MonitorBuilder, PoolReport, ScopeReport};
 pub use ports::*;

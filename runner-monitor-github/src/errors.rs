@@ -43,6 +43,7 @@ pub(crate) fn permission_needed(scope: &Scope) -> &'static str {
             "enterprise runners need a classic token with the `manage_runners:enterprise` scope \
              (GitHub App installation tokens cannot list them)"
         }
+        Scope::Pool(_) => "a pool is the monitor's own scope and is never listed at GitHub",
     }
 }
 
@@ -51,6 +52,7 @@ fn what(scope: &Scope) -> String {
         Scope::Repo { owner, name } => format!("repository `{owner}/{name}`"),
         Scope::Org(name) => format!("organization `{name}`"),
         Scope::Enterprise(slug) => format!("enterprise `{slug}`"),
+        Scope::Pool(name) => format!("pool `{name}`"),
     }
 }
 

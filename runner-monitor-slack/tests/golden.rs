@@ -121,6 +121,24 @@ fn messages_say_what_the_issue_asks_for() {
     ] {
         assert!(stable.contains(fact), "{fact} missing:\n{stable}");
     }
+    let below = render_plain(&render(&common::pool_below()).to_json());
+    for fact in [
+        "Runner Pool Below Minimum: gpu",
+        "Pool gpu: 1 of 4 online (minimum 2)",
+        "Online: 1 of 4",
+        "Minimum: 2",
+        "pool:gpu/pool/outage:1/pool_below_floor",
+    ] {
+        assert!(below.contains(fact), "{fact} missing:\n{below}");
+    }
+    let back = render_plain(&render(&common::pool_restored()).to_json());
+    for fact in [
+        "Runner Pool Restored: gpu",
+        "Pool gpu back: 3 of 4 online after 12 min",
+        "Lasted: 12m",
+    ] {
+        assert!(back.contains(fact), "{fact} missing:\n{back}");
+    }
 }
 
 #[test]

@@ -20,7 +20,8 @@ pub const DOCUMENT_VERSION: u32 = 1;
 pub enum IncidentState {
     /// Outage opened, reminder, monitoring degraded.
     Open,
-    /// Outage resolved, monitoring restored, runners removed (a notice), runner stable.
+    /// Outage resolved, monitoring restored, runners removed (a notice), runner stable, pool
+    /// restored.
     Resolved,
 }
 
@@ -31,18 +32,18 @@ pub struct WebhookDocument {
     /// Document format version, [`DOCUMENT_VERSION`].
     pub version: u32,
     /// `outage_opened`, `outage_reminder`, `outage_resolved`, `monitoring_degraded`,
-    /// `monitoring_restored`, `runners_removed`, `runner_flapping` or `runner_stable` (more may
-    /// be added).
+    /// `monitoring_restored`, `runners_removed`, `runner_flapping`, `runner_stable`,
+    /// `pool_below_floor` or `pool_restored` (more may be added).
     pub kind: String,
     /// Same for every redelivery of this notification; also sent as the `Idempotency-Key` header.
     pub idempotency_key: String,
     /// Same for every notification of one incident (opened, reminders, resolved).
     pub incident_key: String,
-    /// Scope id: `owner/name`, `org:NAME` or `enterprise:SLUG`.
+    /// Scope id: `owner/name`, `org:NAME`, `enterprise:SLUG` or `pool:NAME`.
     pub scope: String,
-    /// `repo`, `org` or `enterprise`.
+    /// `repo`, `org`, `enterprise` or `pool`.
     pub scope_kind: String,
-    /// `runner:<name>`, `source` or `removal`.
+    /// `runner:<name>`, `source`, `removal` or `pool`.
     pub subject: String,
     /// When runner-monitor planned the notification.
     pub at: String,
@@ -93,6 +94,27 @@ pub struct FlappingInfo {
     /// The outage whose opening made it flap (recorded, not alerted; `runner_flapping` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outage_id: Option<u64>,
+    /// The pool's count, for `pool_below_floor` and `pool_restored` (whose `outage` is the
+    /// pool's); absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<PoolInfo>,
+}
+
+/// A capacity pool's count when a pool notification was planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolInfo {
+    /// The pool's name (the scope is `pool:NAME`).
+    pub name: String,
+    /// `online` or `idle`: what the floor counts.
+    pub measure: String,
+    /// Members counted (online or idle).
+    pub count: usize,
+    /// Members known (carrying every label of the pool).
+    pub total: usize,
+    /// The floor.
+    pub minimum: usize,
+    /// The labels a member carries.
+    pub labels: Vec<String>,
 }
 
 /// Runners accepted as removed after listings lacked them for `suspect_drop.accept_after`.
@@ -248,6 +270,7 @@ impl WebhookDocument {
             | NotificationKind::MonitoringRestored { .. }
             | NotificationKind::RunnersRemoved { .. }
             | NotificationKind::RunnerStable { .. } => IncidentState::Resolved,
+            | NotificationKind::PoolRestored { .. } => IncidentState::Resolved,
             _ => IncidentState::Open,
         };
         let monitoring = match &n.kind {
@@ -299,6 +322,18 @@ impl WebhookDocument {
             }),
             _ => None,
         };
+        let pool = match &n.kind {
+            NotificationKind::PoolBelowFloor { pool, .. }
+            | NotificationKind::PoolRestored { pool, .. } => Some(PoolInfo {
+                name: pool.name.clone(),
+                measure: pool.measure.as_str().to_owned(),
+                count: pool.count,
+                total: pool.total,
+                minimum: pool.minimum,
+                labels: pool.labels.clone(),
+            }),
+            _ => None,
+        };
         WebhookDocument {
             version: DOCUMENT_VERSION,
             kind: n.kind_name().to_owned(),
@@ -326,6 +361,7 @@ impl WebhookDocument {
             monitoring,
             removal,
             flapping,
+            pool,
         }
     }
 }

@@ -31,7 +31,7 @@ mod webhook;
 
 pub use config_error::ConfigError;
 pub use document::{
-    DOCUMENT_VERSION, FailureInfo, IncidentState, MonitoringInfo, OutageInfo, RunnerInfo,
+    DOCUMENT_VERSION, FailureInfo, IncidentState, MonitoringInfo, OutageInfo, PoolInfo, RunnerInfo,
     WebhookDocument,
 };
 pub use group::WebhookGroupDocument;

@@ -127,6 +127,18 @@ pub(crate) fn one_line(notification: &Notification) -> String {
             runner.status,
             human_duration(*duration)
         ),
+        NotificationKind::PoolBelowFloor { pool, outage } => {
+            format!("{}, outage #{}", pool.below_text(), outage.id)
+        }
+        NotificationKind::PoolRestored {
+            pool,
+            outage,
+            duration,
+        } => format!(
+            "{}, outage #{} resolved",
+            pool.back_text(*duration),
+            outage.id
+        ),
         _ => format!(
             "{} for {} in {scope}",
             notification.kind_name(),

@@ -78,6 +78,35 @@ async fn runners_removed_is_one_info_trigger_listing_the_runners() {
 }
 
 #[tokio::test]
+async fn a_pool_outage_triggers_and_resolves_under_one_dedup_key() {
+    let below = send_one(&common::pool_below()).await;
+    assert_eq!(below["event_action"], "trigger");
+    assert_eq!(below["dedup_key"], "pool:gpu/pool/outage:1");
+    assert_eq!(
+        below["payload"]["summary"],
+        "Pool gpu: 1 of 4 online (minimum 2), outage #1"
+    );
+    assert_eq!(below["payload"]["component"], "gpu");
+    assert_eq!(below["payload"]["group"], "pool:gpu");
+    let details = &below["payload"]["custom_details"];
+    assert_eq!(
+        (
+            &details["pool_count"],
+            &details["pool_total"],
+            &details["pool_minimum"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(4),
+            &serde_json::json!(2)
+        )
+    );
+    let back = send_one(&common::pool_restored()).await;
+    assert_eq!(back["event_action"], "resolve");
+    assert_eq!(back["dedup_key"], below["dedup_key"]);
+}
+
+#[tokio::test]
 async fn opened_triggers_and_resolved_resolves_with_the_same_dedup_key() {
     let server = events_api().await;
     let notifier = notifier(&server);

@@ -25,16 +25,22 @@
 //!   until its health is unchanged for `flap_settle`: one `runner_stable` (healthy) or the
 //!   `outage_opened` of its open outage (down).
 //! - A name listed twice (GitHub forbids it): the entry with the highest id stands for it.
+//! - Pool capacity (`pools`, [`evaluate_pool`]): after the scopes of a cycle, a pool whose
+//!   matching runners stay below its floor (`min_online` or `min_idle`) for its `for` opens an
+//!   outage in its own scope `pool:NAME`, resolved once back at the floor; held while a scope it
+//!   spans was not observed.
 
 mod deregistered;
 mod flapping;
 mod plan;
+mod pools;
 mod runners;
 mod source_health;
 mod suspect;
 mod time_guard;
 
 pub use plan::{Hold, Plan, PlanStats};
+pub use pools::{POOL_RECORD_ID, PoolHold, PoolMember, PoolPlan, evaluate_pool};
 
 use crate::model::{Observation, Policy, ScopeState, Timestamp};
 use crate::ports::SourceError;

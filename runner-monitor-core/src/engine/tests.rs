@@ -843,6 +843,7 @@ fn policies() -> impl Strategy<Value = Policy> {
             600u64..7200,
             1u64..3600,
         ),
+        prop::option::of((1usize..4, any::<bool>(), 0u64..600)),
     )
         .prop_map(
             |(
@@ -853,12 +854,25 @@ fn policies() -> impl Strategy<Value = Policy> {
                 (min_known, percent, accept),
                 removed_runners,
                 (flap_count, flap_window, flap_settle),
+                pool,
             )| {
                 Policy {
                     removed_runners,
                     flap_count,
                     flap_window: Duration::from_secs(flap_window),
                     flap_settle: Duration::from_secs(flap_settle),
+                    // A pool over the runners' common label: min_online or min_idle, any `for`.
+                    pools: pool
+                        .map(|(minimum, idle, below_for)| crate::Pool {
+                            name: "p".into(),
+                            labels: vec!["SELF-HOSTED".into()],
+                            scopes: Vec::new(),
+                            min_online: (!idle).then_some(minimum),
+                            min_idle: idle.then_some(minimum),
+                            below_for: Duration::from_secs(below_for),
+                        })
+                        .into_iter()
+                        .collect(),
                     suspect_drop: crate::SuspectDrop {
                         min_known,
                         percent,
@@ -908,6 +922,7 @@ fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), Tes
     let policy = policy.clone();
     {
         let mut state = ScopeState::empty(Scope::org("acme"));
+        let mut pool_state = ScopeState::empty(Scope::pool("p"));
         let mut now = 0i64;
         // runner -> (open outage id, last id ever)
         let mut last_ids: std::collections::BTreeMap<String, u64> = Default::default();
@@ -1137,6 +1152,34 @@ fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), Tes
                 "replanned notifications: {:?}",
                 again.notifications
             );
+
+            // The pool, judged after the scope's commit.
+            for pool in &policy.pools {
+                let trusted = observed.is_ok() && plan.hold.is_none() && plan.suspect.is_none();
+                let members = [PoolMember { state: &state, observed: trusted }];
+                let out = evaluate_pool(&pool_state, &members, pool, &policy, t(now));
+                let pool_before = pool_state.clone();
+                prop_assert!(pool_state.apply(&out.plan.changes).is_ok(), "pool plan breaks store rules: {out:?}");
+                let opened = out.plan.changes.iter().filter(|c| matches!(c, Change::OpenOutage(_))).count();
+                let resolved = out.plan.changes.iter().filter(|c| matches!(c, Change::ResolveOutage { .. })).count();
+                let kinds = |k: &str| out.plan.notifications.iter().filter(|n| n.kind_name() == k).count();
+                prop_assert_eq!(kinds("pool_below_floor"), opened, "no pool message without its change");
+                prop_assert_eq!(kinds("pool_restored"), resolved);
+                prop_assert_eq!(out.plan.notifications.len(), opened + resolved);
+                prop_assert!(pool_state.open_outages.len() <= 1, "at most one open pool outage");
+                if opened > 0 {
+                    prop_assert!(pool_before.open_outages.is_empty());
+                }
+                if out.held.is_some() || !trusted {
+                    prop_assert!(out.plan.is_empty(), "a held pool changes nothing: {out:?}");
+                }
+                if let Some(count) = &out.count {
+                    prop_assert!(count.count <= count.total);
+                    prop_assert_eq!(pool_state.open_outages.contains_key("p") && !count.is_below(), false, "an outage open at the floor");
+                }
+                let again = evaluate_pool(&pool_state, &members, pool, &policy, t(now));
+                prop_assert!(again.plan.notifications.is_empty(), "re-judged pool: {again:?}");
+            }
         }
     }
     Ok(())
@@ -1144,5 +1187,6 @@ fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), Tes
 
 mod ack;
 mod flapping;
+mod pools;
 mod removed;
 mod trust;

@@ -8,6 +8,7 @@ mod notification;
 mod outage;
 mod policy;
 mod route;
+mod pool;
 mod runner;
 mod scope;
 mod silence;
@@ -20,6 +21,7 @@ pub use notification::{Notification, NotificationKind, RunnerSnapshot};
 pub use outage::{Acknowledgement, Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};
 pub use route::{NOTIFICATION_KINDS, Route, RouteError};
+pub use pool::{DEFAULT_POOL_FOR, Pool, PoolCount, PoolFloor, PoolMeasure};
 pub use runner::{ListedStatus, ObservedRunner, RunnerRecord, RunnerStatus};
 pub use scope::{Scope, ScopeParseError};
 pub use silence::{

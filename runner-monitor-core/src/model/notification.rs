@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{FailureClass, Outage, RunnerStatus, Scope, SourceFailure, Timestamp};
+use super::{FailureClass, Outage, PoolCount, RunnerStatus, Scope, SourceFailure, Timestamp};
 
 /// The runner as it was when a notification was planned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +125,24 @@ pub enum NotificationKind {
         #[serde(with = "humantime_serde")]
         duration: Duration,
     },
+    /// A capacity pool (`[[policy.pools]]`) has been below its floor for its `for`: "Pool gpu:
+    /// 1 of 4 online (minimum 2)". The notification's scope is the pool's (`pool:NAME`).
+    PoolBelowFloor {
+        /// The count that opened the outage.
+        pool: PoolCount,
+        /// The pool's outage as opened (its `runner` is the pool's name).
+        outage: Outage,
+    },
+    /// A pool is back at or above its floor: "Pool gpu back: 3 of 4 online after 12 min".
+    PoolRestored {
+        /// The count that resolved the outage.
+        pool: PoolCount,
+        /// The outage as resolved.
+        outage: Outage,
+        /// How long it lasted.
+        #[serde(with = "humantime_serde")]
+        duration: Duration,
+    },
 }
 
 /// One thing to tell people about, planned by the engine and delivered by notifiers.
@@ -142,7 +160,7 @@ pub struct Notification {
 impl Notification {
     /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
     /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`, `runner_flapping`,
-    /// `runner_stable`.
+    /// `runner_stable`, `pool_below_floor`, `pool_restored`.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
             NotificationKind::OutageOpened { .. } => "outage_opened",
@@ -153,14 +171,20 @@ impl Notification {
             NotificationKind::RunnersRemoved { .. } => "runners_removed",
             NotificationKind::RunnerFlapping { .. } => "runner_flapping",
             NotificationKind::RunnerStable { .. } => "runner_stable",
+            NotificationKind::PoolBelowFloor { .. } => "pool_below_floor",
+            NotificationKind::PoolRestored { .. } => "pool_restored",
         }
     }
 
-    /// What the notification is about within its scope: `runner:<name>`, `source` or `removal`.
-    /// Deliveries for one subject are sent in order.
+    /// What the notification is about within its scope: `runner:<name>`, `source`, `removal` or
+    /// `pool`. Deliveries for one subject are sent in order.
     pub fn subject(&self) -> String {
         match (&self.kind, self.runner()) {
             (NotificationKind::RunnersRemoved { .. }, _) => "removal".to_owned(),
+            (
+                NotificationKind::PoolBelowFloor { .. } | NotificationKind::PoolRestored { .. },
+                _,
+            ) => "pool".to_owned(),
             (_, Some(runner)) => format!("runner:{}", runner.name),
             (_, None) => "source".to_owned(),
         }
@@ -178,24 +202,28 @@ impl Notification {
         }
     }
 
-    /// The outage, for runner notifications.
+    /// The outage, for runner and pool notifications.
     pub fn outage(&self) -> Option<&Outage> {
         match &self.kind {
             NotificationKind::OutageOpened { outage, .. }
             | NotificationKind::OutageReminder { outage, .. }
-            | NotificationKind::OutageResolved { outage, .. } => Some(outage),
+            | NotificationKind::OutageResolved { outage, .. }
+            | NotificationKind::PoolBelowFloor { outage, .. }
+            | NotificationKind::PoolRestored { outage, .. } => Some(outage),
             _ => None,
         }
     }
 
-    /// The incident (outage id, degraded-incident number, or for `runners_removed`,
-    /// `runner_flapping` and `runner_stable` the Unix seconds of its `since`) the notification
-    /// belongs to.
+    /// The incident (outage id, also for pools, degraded-incident number, or for
+    /// `runners_removed`, `runner_flapping` and `runner_stable` the Unix seconds of its `since`)
+    /// the notification belongs to.
     pub fn incident_id(&self) -> u64 {
         match &self.kind {
             NotificationKind::OutageOpened { outage, .. }
             | NotificationKind::OutageReminder { outage, .. }
-            | NotificationKind::OutageResolved { outage, .. } => outage.id,
+            | NotificationKind::OutageResolved { outage, .. }
+            | NotificationKind::PoolBelowFloor { outage, .. }
+            | NotificationKind::PoolRestored { outage, .. } => outage.id,
             NotificationKind::MonitoringDegraded { incident, .. }
             | NotificationKind::MonitoringRestored { incident, .. } => *incident,
             NotificationKind::RunnersRemoved { since, .. }
@@ -208,9 +236,9 @@ impl Notification {
 
     /// A key that identifies the incident across its notifications (`scope + subject + id`), e.g.
     /// `acme/api/runner:build-1/outage:3`, `org:acme/source/incident:2` or
-    /// `org:acme/removal/since:1767225600`, and for a flapping episode (its `runner_flapping` and
-    /// `runner_stable`) `acme/api/runner:build-1/flapping:1767225600`; PagerDuty's `dedup_key` is
-    /// built from it.
+    /// `org:acme/removal/since:1767225600`, `pool:gpu/pool/outage:1`, and for a flapping episode
+    /// (its `runner_flapping` and `runner_stable`) `acme/api/runner:build-1/flapping:1767225600`;
+    /// PagerDuty's `dedup_key` is built from it.
     pub fn incident_key(&self) -> String {
         let noun = match (&self.kind, self.runner()) {
             (NotificationKind::RunnersRemoved { .. }, _) => "since",
@@ -218,6 +246,10 @@ impl Notification {
                 NotificationKind::RunnerFlapping { .. } | NotificationKind::RunnerStable { .. },
                 _,
             ) => "flapping",
+            (
+                NotificationKind::PoolBelowFloor { .. } | NotificationKind::PoolRestored { .. },
+                _,
+            ) => "outage",
             (_, Some(_)) => "outage",
             (_, None) => "incident",
         };

@@ -95,6 +95,10 @@ pub struct Policy {
     /// outage still open at the end is sent then). Default none. Runtime silences (from Slack)
     /// live in the store and add to these.
     pub silences: Vec<crate::model::Silence>,
+    /// Capacity pools (`[[policy.pools]]`): each opens an outage of its own when fewer than its
+    /// floor of matching runners are online (or idle) for its `for`. Default none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<super::Pool>,
 }
 
 /// What happens to a non-ephemeral runner that complete listings no longer show
@@ -190,6 +194,7 @@ impl Default for Policy {
             flap_window: 30 * MINUTE,
             flap_settle: 15 * MINUTE,
             silences: Vec::new(),
+            pools: Vec::new(),
         }
     }
 }
@@ -212,8 +217,11 @@ impl Policy {
     /// `delivery_ttl`, a `forget_after` shorter than `open_after`, a `suspect_drop.percent` above
     /// 100, a `clock_jump` not longer than `heartbeat_every`, a `group_wait` not shorter than
     /// `delivery_ttl`, a `flap_count` of 1, (with the flapping rule on) a zero `flap_window`
-    /// or `flap_settle`, or two `silences` with one id.
+    /// or `flap_settle`, two `silences` with one id, or a pool that fails
+    /// [`Pool::validate`](super::Pool::validate) (`pools.<field>`) or shares its name with
+    /// another (`pools.name`).
     pub fn validate(&self) -> Result<(), PolicyError> {
+        self.validate_pools()?;
         if self.remind_every == Some(Duration::ZERO) {
             return Err(PolicyError {
                 field: "remind_every",
@@ -289,6 +297,30 @@ impl Policy {
         }
         Ok(())
     }
+
+    fn validate_pools(&self) -> Result<(), PolicyError> {
+        let mut names = std::collections::BTreeSet::new();
+        for pool in &self.pools {
+            pool.validate().map_err(|error| PolicyError {
+                field: match error.field {
+                    "name" => "pools.name",
+                    "labels" => "pools.labels",
+                    "min_online" => "pools.min_online",
+                    "min_idle" => "pools.min_idle",
+                    "scopes" => "pools.scopes",
+                    _ => "pools",
+                },
+                problem: error.problem,
+            })?;
+            if !names.insert(pool.name.as_str()) {
+                return Err(PolicyError {
+                    field: "pools.name",
+                    problem: "is used by two pools: each pool needs its own name",
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +348,7 @@ mod tests {
         assert_eq!(p.flap_count, 3);
         assert_eq!(p.flap_window, Duration::from_secs(1800));
         assert_eq!(p.flap_settle, Duration::from_secs(900));
+        assert!(p.pools.is_empty());
         assert_eq!(p.validate(), Ok(()));
     }
 
@@ -421,5 +454,63 @@ mod tests {
             ..rule
         };
         assert!(any.is_suspect(1, 1));
+    }
+
+    fn pools(json: &str) -> Result<(), &'static str> {
+        let policy: Policy =
+            serde_json::from_str(&format!(r#"{{"pools": {json}}}"#)).expect("parses");
+        policy.validate().map_err(|e| e.field)
+    }
+
+    #[test]
+    fn pools_are_validated_with_the_field_named() {
+        let gpu = r#"{"name": "gpu", "labels": ["gpu"], "min_online": 2}"#;
+        assert_eq!(pools(&format!("[{gpu}]")), Ok(()));
+        let cases = [
+            (format!("[{gpu}, {gpu}]"), "pools.name"),
+            (
+                r#"[{"name": "gpu", "labels": ["gpu"], "min_online": 2, "min_idle": 1}]"#.into(),
+                "pools.min_online",
+            ),
+            (
+                r#"[{"name": "gpu", "labels": ["gpu"]}]"#.into(),
+                "pools.min_online",
+            ),
+            (
+                r#"[{"name": "gpu", "labels": [], "min_idle": 1}]"#.into(),
+                "pools.labels",
+            ),
+            (
+                r#"[{"name": "gpu", "labels": [" "], "min_idle": 1}]"#.into(),
+                "pools.labels",
+            ),
+            (
+                r#"[{"name": "gpu", "labels": ["gpu"], "min_idle": 0}]"#.into(),
+                "pools.min_idle",
+            ),
+            (
+                r#"[{"name": "a b", "labels": ["gpu"], "min_idle": 1}]"#.into(),
+                "pools.name",
+            ),
+            (
+                r#"[{"name": "gpu", "labels": ["gpu"], "min_idle": 1, "scopes": ["pool:x"]}]"#
+                    .into(),
+                "pools.scopes",
+            ),
+        ];
+        for (json, field) in cases {
+            assert_eq!(pools(&json), Err(field), "{json}");
+        }
+        let err = serde_json::from_str::<Policy>(
+            r#"{"pools": [{"name": "gpu", "labels": ["gpu"], "min_online": 1, "fro": "1m"}]}"#,
+        )
+        .expect_err("typo");
+        assert!(err.to_string().contains("fro"), "{err}");
+        let policy: Policy =
+            serde_json::from_str(&format!(r#"{{"pools": [{gpu}]}}"#)).expect("parses");
+        assert_eq!(
+            policy.pools[0].below_for,
+            super::super::pool::DEFAULT_POOL_FOR
+        );
     }
 }

@@ -12,6 +12,10 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "monitoring_degraded",
     "monitoring_restored",
     "runners_removed",
+    "runner_flapping",
+    "runner_stable",
+    "pool_below_floor",
+    "pool_restored",
 ];
 
 /// A sink's filter. Every configured part must match; an empty part matches everything, so the

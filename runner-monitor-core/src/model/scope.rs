@@ -15,6 +15,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// | repository | `owner/name` |
 /// | organization | `org:acme` |
 /// | enterprise | `enterprise:slug` |
+/// | pool (policy `pools`) | `pool:NAME` |
+///
+/// A [`Pool`](Scope::Pool) is not registered at GitHub: it is the monitor's own scope for a
+/// capacity pool's state, outages and messages, and is never listed.
 ///
 /// # Examples
 /// ```
@@ -39,6 +43,9 @@ pub enum Scope {
     Org(String),
     /// An enterprise's runners: `GET /enterprises/{slug}/actions/runners`.
     Enterprise(String),
+    /// A capacity pool of the policy (`[[policy.pools]]`): holds the pool's state and outages,
+    /// fed from the scopes it spans. Never observed at GitHub.
+    Pool(String),
 }
 
 /// Why a string is not a valid [`Scope`] id.
@@ -60,8 +67,10 @@ pub enum ScopeParseError {
         /// The rejected input.
         input: String,
     },
-    /// `team:x`: a prefix other than `org:` or `enterprise:`.
-    #[error("scope `{input}`: unknown prefix `{prefix}:`; expected `org:` or `enterprise:`")]
+    /// `team:x`: a prefix other than `org:`, `enterprise:` or `pool:`.
+    #[error(
+        "scope `{input}`: unknown prefix `{prefix}:`; expected `org:`, `enterprise:` or `pool:`"
+    )]
     UnknownPrefix {
         /// The rejected input.
         input: String,
@@ -113,13 +122,40 @@ impl Scope {
         Scope::Enterprise(slug.into())
     }
 
-    /// A short word for the kind of scope: `repo`, `org` or `enterprise`.
+    /// A capacity pool's scope (`pool:NAME`).
+    pub fn pool(name: impl Into<String>) -> Self {
+        Scope::Pool(name.into())
+    }
+
+    /// A short word for the kind of scope: `repo`, `org`, `enterprise` or `pool`.
     pub fn kind(&self) -> &'static str {
         match self {
             Scope::Repo { .. } => "repo",
             Scope::Org(_) => "org",
             Scope::Enterprise(_) => "enterprise",
+            Scope::Pool(_) => "pool",
         }
+    }
+
+    /// Whether this is a capacity pool (the monitor's own scope, never listed at GitHub).
+    pub fn is_pool(&self) -> bool {
+        matches!(self, Scope::Pool(_))
+    }
+
+    /// Checks that `name` can be a pool's name (the `NAME` of `pool:NAME`).
+    ///
+    /// # Errors
+    /// [`ScopeParseError::MissingName`] for an empty name, [`ScopeParseError::InvalidChar`] for
+    /// whitespace, `:`, `/`, `?`, `#`, `%` or control characters.
+    pub fn check_pool_name(name: &str) -> Result<(), ScopeParseError> {
+        let input = format!("pool:{name}");
+        if name.is_empty() {
+            return Err(ScopeParseError::MissingName {
+                input,
+                prefix: "pool".to_owned(),
+            });
+        }
+        check_segment(&input, name)
     }
 }
 
@@ -147,6 +183,7 @@ impl FromStr for Scope {
             let make: fn(String) -> Scope = match prefix {
                 "org" => Scope::Org,
                 "enterprise" => Scope::Enterprise,
+                "pool" => Scope::Pool,
                 _ => {
                     return Err(ScopeParseError::UnknownPrefix {
                         input: input.to_owned(),
@@ -194,6 +231,7 @@ impl fmt::Display for Scope {
             Scope::Repo { owner, name } => write!(f, "{owner}/{name}"),
             Scope::Org(name) => write!(f, "org:{name}"),
             Scope::Enterprise(slug) => write!(f, "enterprise:{slug}"),
+            Scope::Pool(name) => write!(f, "pool:{name}"),
         }
     }
 }
@@ -217,7 +255,13 @@ mod tests {
 
     #[test]
     fn round_trips_every_kind() {
-        for id in ["acme/api", "org:acme", "enterprise:big-corp", "a-b/c.d_e"] {
+        for id in [
+            "acme/api",
+            "org:acme",
+            "enterprise:big-corp",
+            "a-b/c.d_e",
+            "pool:gpu",
+        ] {
             let scope: Scope = id.parse().expect(id);
             assert_eq!(scope.to_string(), id);
             let json = serde_json::to_string(&scope).expect("serialize");
@@ -267,5 +311,25 @@ mod tests {
             Scope::org("acme").to_string(),
             Scope::enterprise("acme").to_string()
         );
+        assert_ne!(
+            Scope::org("gpu").to_string(),
+            Scope::pool("gpu").to_string()
+        );
+    }
+
+    #[test]
+    fn pool_names_are_checked() {
+        assert_eq!("pool:gpu".parse::<Scope>(), Ok(Scope::pool("gpu")));
+        assert!(Scope::pool("gpu").is_pool());
+        assert_eq!(Scope::pool("gpu").kind(), "pool");
+        assert!(matches!(
+            Scope::check_pool_name(""),
+            Err(ScopeParseError::MissingName { .. })
+        ));
+        assert!(matches!(
+            Scope::check_pool_name("gpu pool"),
+            Err(ScopeParseError::InvalidChar { ch: ' ', .. })
+        ));
+        assert!(Scope::check_pool_name("gpu-a100").is_ok());
     }
 }

@@ -49,6 +49,17 @@ pub enum MonitorConfigError {
     /// The holder id is empty.
     #[error("the dispatcher's holder id must not be empty")]
     EmptyHolderId,
+    /// A `pool:` scope among the watched scopes: pools are judged, never listed at GitHub.
+    #[error("scope `{0}` is a pool: configure it in the policy's `pools`, not as a watched scope")]
+    PoolWatched(Scope),
+    /// A pool names a scope that is not watched: its runners would never be counted.
+    #[error("pool `{pool}` spans `{scope}`, which is not a watched scope")]
+    UnwatchedPoolScope {
+        /// The pool's name.
+        pool: String,
+        /// The scope it names.
+        scope: Scope,
+    },
 }
 
 /// Builds a [`Monitor`]; defaults: concurrency 8, 5 conflict retries, 1,000 deliveries per
@@ -211,6 +222,17 @@ impl MonitorBuilder {
         for scope in &self.scopes {
             if !scopes.insert(scope) {
                 return Err(MonitorConfigError::DuplicateScope(scope.clone()));
+            }
+            if scope.is_pool() {
+                return Err(MonitorConfigError::PoolWatched(scope.clone()));
+            }
+        }
+        for pool in &self.policy.pools {
+            if let Some(scope) = pool.scopes.iter().find(|s| !scopes.contains(s)) {
+                return Err(MonitorConfigError::UnwatchedPoolScope {
+                    pool: pool.name.clone(),
+                    scope: scope.clone(),
+                });
             }
         }
         if self.concurrency == 0 {

@@ -6,24 +6,26 @@ use tracing::{debug, info, warn};
 use super::report::ScopeReport;
 use super::{Monitor, metrics};
 use crate::engine::{Hold, Plan, reconcile};
-use crate::model::{Change, Scope, Timestamp};
+use crate::model::{Change, Scope, ScopeState, Timestamp};
 use crate::ports::{SourceError, StoreError};
 
 impl Monitor {
-    /// Runs every scope, at most `concurrency` at once; reports in configuration order.
-    pub(super) async fn run_scopes(&self, now: Timestamp) -> Vec<ScopeReport> {
+    /// Runs every scope, at most `concurrency` at once; reports in configuration order, each
+    /// with the scope's state after the cycle when a pool spans the scope (see [`Observed`]).
+    pub(super) async fn run_scopes(&self, now: Timestamp) -> Vec<(ScopeReport, Option<Observed>)> {
         // The futures are built eagerly (they do nothing until polled): a closure inside the
         // stream would make the cycle's future non-`Send` (rustc's higher-ranked closure issue).
         let scopes: Vec<_> = self
             .scopes
             .iter()
             .enumerate()
-            .map(|(index, scope)| async move { (index, self.run_scope(scope, now).await) })
+            .map(|(index, scope)| async move { (index, self.observe_scope(scope, now).await) })
             .collect();
-        let mut reports: Vec<(usize, ScopeReport)> = futures::stream::iter(scopes)
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+        let mut reports: Vec<(usize, (ScopeReport, Option<Observed>))> =
+            futures::stream::iter(scopes)
+                .buffer_unordered(self.concurrency)
+                .collect()
+                .await;
         reports.sort_by_key(|(index, _)| *index);
         reports.into_iter().map(|(_, report)| report).collect()
     }
@@ -33,6 +35,33 @@ impl Monitor {
     /// `max_conflict_retries` times.
     #[tracing::instrument(level = "debug", skip(self), fields(scope = %scope))]
     pub async fn run_scope(&self, scope: &Scope, now: Timestamp) -> ScopeReport {
+        self.observe_scope(scope, now).await.0
+    }
+
+    /// [`run_scope`](Self::run_scope), also returning the scope's state as committed (or as
+    /// loaded, when there was nothing to commit) for the pools that span it. No extra store
+    /// read: the state is the loaded one with the committed changes applied.
+    async fn observe_scope(
+        &self,
+        scope: &Scope,
+        now: Timestamp,
+    ) -> (ScopeReport, Option<Observed>) {
+        let spanned = self.policy.pools.iter().any(|pool| pool.spans(scope));
+        let keep = |report: &ScopeReport, state: ScopeState| {
+            spanned.then(|| Observed {
+                trusted: report.source_error.is_none()
+                    && report.store_error.is_none()
+                    && report.held.is_none(),
+                state,
+            })
+        };
+        // A scope that could not be loaded or committed still holds the pools that span it.
+        let failed = || {
+            spanned.then(|| Observed {
+                state: ScopeState::empty(scope.clone()),
+                trusted: false,
+            })
+        };
         let mut report = ScopeReport::new(scope.clone());
         let observed = self.source.observe(scope).await;
         if let Err(error) = &observed {
@@ -48,7 +77,7 @@ impl Monitor {
                 Err(error) => {
                     warn!(scope = %scope, %error, "load failed");
                     report.store_error = Some(error);
-                    return report;
+                    return (report, failed());
                 }
             };
             let plan = reconcile(&state, &observed, &self.policy, now);
@@ -59,7 +88,8 @@ impl Monitor {
             if plan.is_empty() {
                 metrics::runners(scope, &state, &plan);
                 debug!(scope = %scope, "steady state: nothing to write");
-                return report;
+                let observed = keep(&report, state);
+                return (report, observed);
             }
             let changes = self.with_deliveries(&plan);
             match self.store.commit(scope, state.version, &changes).await {
@@ -79,7 +109,16 @@ impl Monitor {
                         );
                     }
                     debug!(scope = %scope, version = receipt.version, "committed");
-                    return report;
+                    let mut next = state;
+                    let observed = match next.apply(&plan.changes) {
+                        Ok(()) => {
+                            next.version = receipt.version;
+                            keep(&report, next)
+                        }
+                        // The store accepted what the reference rules refuse: not evidence.
+                        Err(_) => failed(),
+                    };
+                    return (report, observed);
                 }
                 Err(StoreError::Conflict { .. }) if attempt < self.max_conflict_retries => {
                     attempt += 1;
@@ -89,7 +128,7 @@ impl Monitor {
                 Err(error) => {
                     warn!(scope = %scope, %error, "commit failed");
                     report.store_error = Some(error);
-                    return report;
+                    return (report, failed());
                 }
             }
         }
@@ -120,7 +159,7 @@ impl Monitor {
 
     /// The plan's changes plus one outbox entry per notification per sink whose route accepts
     /// it, in the same commit.
-    fn with_deliveries(&self, plan: &Plan) -> Vec<Change> {
+    pub(super) fn with_deliveries(&self, plan: &Plan) -> Vec<Change> {
         let mut changes = plan.changes.clone();
         for notification in &plan.notifications {
             for sink in self.sinks.iter().filter(|s| s.route.accepts(notification)) {
@@ -132,4 +171,14 @@ impl Monitor {
         }
         changes
     }
+}
+
+/// A watched scope's state after its part of the cycle, kept for the pools that span it.
+#[derive(Debug)]
+pub(super) struct Observed {
+    /// The state as committed (or loaded, in steady state).
+    pub(super) state: ScopeState,
+    /// The cycle believed and stored the scope's observation (no source error, suspect listing,
+    /// time-guard hold or store error).
+    pub(super) trusted: bool,
 }

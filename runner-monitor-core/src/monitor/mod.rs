@@ -5,6 +5,7 @@ mod builder;
 mod cycle;
 pub(crate) mod dispatch;
 pub mod metrics;
+mod pools;
 mod report;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ pub use builder::{
     DEFAULT_DELIVERY_LEASE, DEFAULT_DISPATCH_BUDGET, MonitorBuilder, MonitorConfigError,
 };
 pub use dispatch::{ABSENT_SINK_GRACE, SWEEP_EVERY};
-pub use report::{CycleReport, DispatchReport, ScopeReport};
+pub use report::{CycleReport, DispatchReport, PoolReport, ScopeReport};
 
 use crate::model::{Policy, Scope, Timestamp};
 use crate::ports::{Notifier, RunnerSource, Store};
@@ -113,14 +114,20 @@ impl Monitor {
         &self.sinks
     }
 
-    /// One full cycle at time `now`: every scope (at most `concurrency` at once), then one dispatch
-    /// of the outbox. Never fails as a whole: each scope's error is in its [`ScopeReport`].
+    /// One full cycle at time `now`: every scope (at most `concurrency` at once), then every pool
+    /// of the policy (judged from the states the scopes just committed, one commit per pool that
+    /// changed), then one dispatch of the outbox. Never fails as a whole: each scope's error is in
+    /// its [`ScopeReport`], each pool's in its [`PoolReport`].
     pub async fn run_cycle(&self, now: Timestamp) -> CycleReport {
-        let scopes = self.run_scopes(now).await;
+        let (scopes, observed): (Vec<_>, Vec<_>) = self.run_scopes(now).await.into_iter().unzip();
+        let observed: Vec<_> = observed.into_iter().flatten().collect();
+        let pools = self.run_pools(&observed, now).await;
+        drop(observed);
         let deliveries = self.dispatch(now).await;
         let report = CycleReport {
             at: now,
             scopes,
+            pools,
             deliveries,
         };
         metrics::record_cycle(&report);

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::engine::Hold;
-use crate::model::{Scope, Timestamp};
+use crate::engine::{Hold, PoolHold};
+use crate::model::{PoolCount, Scope, Timestamp};
 use crate::ports::{SourceError, StoreError};
 
 /// What one cycle did, for logs, metrics, exit codes and the Lambda's answer.
@@ -13,19 +13,27 @@ pub struct CycleReport {
     pub at: Timestamp,
     /// One report per scope, in configuration order.
     pub scopes: Vec<ScopeReport>,
+    /// One report per pool of the policy (`pools`), in policy order; judged after the scopes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<PoolReport>,
     /// The dispatch that followed.
     pub deliveries: DispatchReport,
 }
 
 impl CycleReport {
-    /// Open outages across all scopes after the cycle (scopes that failed count what they had).
+    /// Open outages across all scopes and pools after the cycle (scopes that failed count what
+    /// they had).
     pub fn open_outages(&self) -> usize {
-        self.scopes.iter().map(|s| s.open_outages).sum()
+        self.scopes.iter().map(|s| s.open_outages).sum::<usize>()
+            + self.pools.iter().map(|p| p.open_outages).sum::<usize>()
     }
 
-    /// Whether any scope could not be observed or committed, or the outbox could not be read.
+    /// Whether any scope could not be observed or committed, a pool could not be stored, or the
+    /// outbox could not be read.
     pub fn has_errors(&self) -> bool {
-        self.scopes.iter().any(ScopeReport::has_error) || self.deliveries.store_error.is_some()
+        self.scopes.iter().any(ScopeReport::has_error)
+            || self.pools.iter().any(|p| p.store_error.is_some())
+            || self.deliveries.store_error.is_some()
     }
 
     /// Whether the cycle could not do its job at all: every scope failed (and there was one).
@@ -85,6 +93,50 @@ impl ScopeReport {
     /// Whether observing or storing failed.
     pub fn has_error(&self) -> bool {
         self.source_error.is_some() || self.store_error.is_some()
+    }
+}
+
+/// What a cycle did for one pool (its scope `pool:NAME`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PoolReport {
+    /// The pool's scope.
+    pub scope: Scope,
+    /// The count it was judged on (`None` when held or not loaded).
+    pub count: Option<PoolCount>,
+    /// Changes committed (0 unless the pool crossed its floor).
+    pub changes: usize,
+    /// Pool outages opened (0 or 1).
+    pub outages_opened: usize,
+    /// Pool outages resolved (0 or 1).
+    pub outages_resolved: usize,
+    /// Notifications enqueued (before the fan-out to sinks).
+    pub notifications: usize,
+    /// Open pool outages after the cycle (0 or 1).
+    pub open_outages: usize,
+    /// Commits retried after a version conflict.
+    pub conflicts_retried: u32,
+    /// Why nothing was judged (a spanned scope not observed, or a newer pool state).
+    #[serde(serialize_with = "display_opt")]
+    pub held: Option<PoolHold>,
+    /// The store failed; nothing was committed for this pool.
+    #[serde(serialize_with = "display_opt")]
+    pub store_error: Option<StoreError>,
+}
+
+impl PoolReport {
+    pub(super) fn new(scope: Scope) -> Self {
+        PoolReport {
+            scope,
+            count: None,
+            changes: 0,
+            outages_opened: 0,
+            outages_resolved: 0,
+            notifications: 0,
+            open_outages: 0,
+            conflicts_retried: 0,
+            held: None,
+            store_error: None,
+        }
     }
 }
 

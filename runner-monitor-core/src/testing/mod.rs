@@ -20,6 +20,7 @@ pub mod silences;
 pub mod store;
 pub mod store_flap;
 pub mod store_gaps;
+pub mod store_pools;
 
 pub use counting_store::{CountingStore, StoreCounts};
 pub use fixtures::{at, delivery_notification, observed, outage, runner_record};

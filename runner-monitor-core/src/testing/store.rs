@@ -29,6 +29,7 @@ pub async fn run_all(store: &dyn Store) {
     super::outbox::run_all(store).await;
     super::receipts::run_all(store).await;
     super::silences::run_all(store).await;
+    super::store_pools::run_all(store).await;
 }
 
 fn scope(clause: &str) -> Scope {

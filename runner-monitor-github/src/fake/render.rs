@@ -94,6 +94,8 @@ pub(crate) fn scope_path(scope: &Scope) -> String {
         Scope::Repo { owner, name } => format!("/repos/{owner}/{name}/actions/runners"),
         Scope::Org(org) => format!("/orgs/{org}/actions/runners"),
         Scope::Enterprise(slug) => format!("/enterprises/{slug}/actions/runners"),
+        // Pools are never listed; a path no real listing uses.
+        Scope::Pool(name) => format!("/runner-monitor/pools/{name}"),
     }
 }
 

@@ -33,7 +33,10 @@ pub(crate) use page::Page;
 use crate::source::Inner;
 
 /// The first page's URL: `{base}/repos/{owner}/{name}/actions/runners?per_page=100` and so on.
-pub(crate) fn first_page_url(inner: &Inner, scope: &Scope) -> Url {
+///
+/// # Errors
+/// [`SourceError::NotFound`] for a pool (`pool:NAME`): the monitor's own scope, never listed.
+pub(crate) fn first_page_url(inner: &Inner, scope: &Scope) -> Result<Url, SourceError> {
     let mut url = match scope {
         Scope::Repo { owner, name } => inner
             .http
@@ -42,10 +45,17 @@ pub(crate) fn first_page_url(inner: &Inner, scope: &Scope) -> Url {
         Scope::Enterprise(slug) => inner
             .http
             .api_url(&["enterprises", slug, "actions", "runners"]),
+        Scope::Pool(_) => {
+            return Err(SourceError::NotFound {
+                message: format!(
+                    "{scope} is a capacity pool of the policy, not a GitHub scope: never listed"
+                ),
+            });
+        }
     };
     url.query_pairs_mut()
         .append_pair("per_page", &inner.config.per_page.to_string());
-    url
+    Ok(url)
 }
 
 /// Lists every runner of `scope`, or fails; never a partial list.
@@ -54,7 +64,7 @@ pub(crate) fn first_page_url(inner: &Inner, scope: &Scope) -> Url {
 /// Any [`SourceError`]; [`SourceError::Incomplete`] when the listing kept shifting.
 pub(crate) async fn list(inner: &Inner, scope: &Scope) -> Result<Observation, SourceError> {
     let mut chain = Chain::default();
-    follow(inner, scope, &mut chain, 0, first_page_url(inner, scope)).await?;
+    follow(inner, scope, &mut chain, 0, first_page_url(inner, scope)?).await?;
     if let Ok(runners) = snapshot::check(&chain.latest()) {
         let known = inner.fingerprints.get(scope) == Some(snapshot::fingerprint(&runners));
         if chain.slots.len() == 1 || known {
@@ -161,7 +171,7 @@ async fn read_tail(inner: &Inner, scope: &Scope, chain: &mut Chain) -> Result<()
     chain.drop_unreachable();
     let (index, url) = match chain.slots.last() {
         Some(last) => (chain.slots.len() - 1, last.url.clone()),
-        None => (0, first_page_url(inner, scope)),
+        None => (0, first_page_url(inner, scope)?),
     };
     follow(inner, scope, chain, index, url).await
 }

@@ -29,7 +29,7 @@ pub(crate) fn listing(scopes: &[Scope]) -> String {
 fn short_name(scope: &Scope) -> &str {
     match scope {
         Scope::Repo { name, .. } => name,
-        Scope::Org(name) | Scope::Enterprise(name) => name,
+        Scope::Org(name) | Scope::Enterprise(name) | Scope::Pool(name) => name,
     }
 }
 

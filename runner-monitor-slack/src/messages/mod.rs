@@ -9,6 +9,7 @@ mod format;
 mod group;
 mod monitoring;
 mod outage;
+mod pool;
 mod removal;
 
 pub use format::duration;
@@ -82,6 +83,14 @@ pub fn render(notification: &Notification) -> Message {
             since,
             duration,
         } => flapping::stable(notification, runner, *since, *duration),
+        NotificationKind::PoolBelowFloor { pool, outage } => {
+            pool::below(notification, pool, outage)
+        }
+        NotificationKind::PoolRestored {
+            pool,
+            outage,
+            duration,
+        } => pool::restored(notification, pool, outage, *duration),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),

@@ -166,6 +166,43 @@ pub fn flapping() -> Notification {
         },
     }
 }
+/// The pool `gpu` (`pool:gpu`) with `count` of 4 online, minimum 2.
+pub fn pool_count(count: usize) -> runner_monitor_core::PoolCount {
+    runner_monitor_core::PoolCount {
+        name: "gpu".to_owned(),
+        measure: runner_monitor_core::PoolMeasure::Online,
+        count,
+        total: 4,
+        minimum: 2,
+        labels: vec!["self-hosted".to_owned(), "gpu".to_owned()],
+    }
+}
+
+fn pool_outage() -> Outage {
+    Outage {
+        runner: "gpu".to_owned(),
+        id: 1,
+        runner_id: 0,
+        trigger: RunnerStatus::Offline,
+        started_at: at(0),
+        resolved_at: None,
+        resolution: None,
+        description: "Pool gpu: 1 of 4 online (minimum 2)".to_owned(),
+        reminders: 0,
+        last_reminded_at: Some(at(300)),
+    }
+}
+
+pub fn pool_below() -> Notification {
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(300),
+        kind: NotificationKind::PoolBelowFloor {
+            pool: pool_count(1),
+            outage: pool_outage(),
+        },
+    }
+}
 
 pub fn stable() -> Notification {
     Notification {
@@ -175,6 +212,20 @@ pub fn stable() -> Notification {
             runner: snapshot(RunnerStatus::Idle),
             since: at(780),
             duration: Duration::from_secs(4500),
+        },
+    }
+}
+pub fn pool_restored() -> Notification {
+    let mut outage = pool_outage();
+    outage.resolved_at = Some(at(720));
+    outage.resolution = Some(Resolution::Recovered(RunnerStatus::Idle));
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(720),
+        kind: NotificationKind::PoolRestored {
+            pool: pool_count(3),
+            outage,
+            duration: Duration::from_secs(720),
         },
     }
 }
@@ -192,5 +243,7 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("runners_removed_many", runners_removed(250)),
         ("runner_flapping", flapping()),
         ("runner_stable", stable()),
+        ("pool_below_floor", pool_below()),
+        ("pool_restored", pool_restored()),
     ]
 }

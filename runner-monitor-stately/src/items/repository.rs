@@ -79,7 +79,9 @@ impl Repository {
             Scope::Repo { owner, name } => (owner.clone(), name.clone()),
             // An organization kept in a repository's group (original layout) names that group.
             Scope::Org(org) if repo_id != scope.to_string() => (org.clone(), repo_id.to_owned()),
-            Scope::Org(name) | Scope::Enterprise(name) => (name.clone(), String::new()),
+            Scope::Org(name) | Scope::Enterprise(name) | Scope::Pool(name) => {
+                (name.clone(), String::new())
+            }
         };
         let failure_parts = |failure: Option<&SourceFailure>| {
             failure.map_or((String::new(), String::new()), |f| {

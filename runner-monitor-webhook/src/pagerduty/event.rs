@@ -127,6 +127,15 @@ struct CustomDetails {
     flapping_outages: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flapping_window_seconds: Option<u64>,
+    pool: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool_measure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool_count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool_total: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool_minimum: Option<usize>,
 }
 
 fn custom_details(doc: WebhookDocument) -> CustomDetails {
@@ -136,6 +145,12 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
         .removal
         .map(|r| r.runners.into_iter().map(|r| r.name).collect());
     let flapping = doc.flapping;
+    let pool = doc.pool;
+    let labels = doc
+        .runner
+        .as_ref()
+        .map(|r| r.labels.clone())
+        .or_else(|| pool.as_ref().map(|p| p.labels.clone()));
     CustomDetails {
         kind: doc.kind,
         scope: doc.scope,
@@ -145,7 +160,7 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
         duration_seconds: doc.duration_seconds,
         runner_id: doc.runner.as_ref().map(|r| r.id),
         os: doc.runner.as_ref().map(|r| r.os.clone()),
-        labels: doc.runner.as_ref().map(|r| r.labels.clone()),
+        labels,
         runner: doc.runner.map(|r| r.name),
         status: doc.status,
         outage_id: doc.outage.as_ref().map(|o| o.id),
@@ -159,6 +174,11 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
         flapping_outages: flapping.as_ref().and_then(|f| f.outages),
         flapping_window_seconds: flapping.as_ref().and_then(|f| f.window_seconds),
         flapping_since: flapping.map(|f| f.since),
+        pool_measure: pool.as_ref().map(|p| p.measure.clone()),
+        pool_count: pool.as_ref().map(|p| p.count),
+        pool_total: pool.as_ref().map(|p| p.total),
+        pool_minimum: pool.as_ref().map(|p| p.minimum),
+        pool: pool.map(|p| p.name),
     }
 }
 
@@ -167,16 +187,30 @@ fn custom_details(doc: WebhookDocument) -> CustomDetails {
 /// an `info` trigger for `runners_removed` (a notice with its own `dedup_key`; nothing resolves
 /// it), a `warning` trigger for `runner_flapping` resolved by its `runner_stable` (one flapping
 /// alert per runner, see [`dedup_key`]), and `None` for reminders and kinds this version does not
+/// it), a trigger (outage severity) for `pool_below_floor` resolved by its `pool_restored`
+/// (one `dedup_key` per pool outage), and `None` for reminders and kinds this version does not
 /// know, which are not sent.
 pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Event> {
     let severity = match &n.kind {
-        NotificationKind::OutageOpened { .. } => settings.outage_severity,
+        NotificationKind::OutageOpened { .. } | NotificationKind::PoolBelowFloor { .. } => {
+            settings.outage_severity
+        }
         NotificationKind::MonitoringDegraded { .. } => settings.degraded_severity,
         NotificationKind::RunnersRemoved { .. } => Severity::Info,
         NotificationKind::RunnerFlapping { .. } => Severity::Warning,
         NotificationKind::OutageResolved { .. }
         | NotificationKind::MonitoringRestored { .. }
         | NotificationKind::RunnerStable { .. } => {
+            return Some(Event {
+                event_action: Action::Resolve,
+                dedup_key: dedup_key(n),
+                client: None,
+                payload: None,
+            });
+        }
+        NotificationKind::OutageResolved { .. }
+        | NotificationKind::MonitoringRestored { .. }
+        | NotificationKind::PoolRestored { .. } => {
             return Some(Event {
                 event_action: Action::Resolve,
                 dedup_key: dedup_key(n),
@@ -192,7 +226,13 @@ pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Ev
         source: settings.source.clone(),
         severity,
         timestamp: doc.at.clone(),
-        component: n.runner().map(|r| r.name.clone()),
+        component: n
+            .runner()
+            .map(|r| r.name.clone())
+            .or_else(|| match &n.kind {
+                NotificationKind::PoolBelowFloor { pool, .. } => Some(pool.name.clone()),
+                _ => None,
+            }),
         group: n.scope.to_string(),
         class: n.kind_name(),
         custom_details: Details::One(Box::new(custom_details(doc))),

@@ -159,6 +159,43 @@ pub fn flapping() -> Notification {
         },
     }
 }
+fn pool_count(count: usize) -> runner_monitor_core::PoolCount {
+    runner_monitor_core::PoolCount {
+        name: "gpu".to_owned(),
+        measure: runner_monitor_core::PoolMeasure::Online,
+        count,
+        total: 4,
+        minimum: 2,
+        labels: vec!["self-hosted".to_owned(), "gpu".to_owned()],
+    }
+}
+
+fn pool_outage() -> Outage {
+    Outage {
+        runner: "gpu".to_owned(),
+        id: 1,
+        runner_id: 0,
+        trigger: RunnerStatus::Offline,
+        started_at: at(0),
+        resolved_at: None,
+        resolution: None,
+        description: "Pool gpu: 1 of 4 online (minimum 2)".to_owned(),
+        reminders: 0,
+        last_reminded_at: Some(at(300)),
+    }
+}
+
+/// `pool:gpu` below its floor: 1 of 4 online, minimum 2.
+pub fn pool_below() -> Notification {
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(300),
+        kind: NotificationKind::PoolBelowFloor {
+            pool: pool_count(1),
+            outage: pool_outage(),
+        },
+    }
+}
 
 /// build-1 stable again after flapping for 1 h 15 min.
 pub fn stable() -> Notification {
@@ -169,6 +206,21 @@ pub fn stable() -> Notification {
             runner: runner(RunnerStatus::Idle),
             since: at(780),
             duration: Duration::from_secs(4500),
+        },
+    }
+}
+/// `pool:gpu` back after 12 minutes: 3 of 4 online.
+pub fn pool_restored() -> Notification {
+    let mut outage = pool_outage();
+    outage.resolved_at = Some(at(720));
+    outage.resolution = Some(Resolution::Recovered(RunnerStatus::Idle));
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(720),
+        kind: NotificationKind::PoolRestored {
+            pool: pool_count(3),
+            outage,
+            duration: Duration::from_secs(720),
         },
     }
 }
@@ -184,6 +236,8 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("runners_removed", runners_removed()),
         ("runner_flapping", flapping()),
         ("runner_stable", stable()),
+        ("pool_below_floor", pool_below()),
+        ("pool_restored", pool_restored()),
     ]
 }
 

@@ -27,7 +27,14 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
         if !seen.insert(scope) {
             return fail("github.scopes", format!("`{scope}` is listed twice"));
         }
+        if scope.is_pool() {
+            return fail(
+                "github.scopes",
+                format!("`{scope}` is a pool: configure it under [[policy.pools]], not as a scope"),
+            );
+        }
     }
+    validate_pools(config, &seen)?;
     if config.github.token.is_some() && config.github.app.is_some() {
         return fail(
             "github.app",
@@ -94,6 +101,42 @@ pub(crate) fn validate(config: &Config) -> Result<(), Failure> {
         );
     }
     validate_sinks(&config.sinks)
+}
+
+/// Each pool on its own (naming it by index and name), then the watched scopes it names.
+fn validate_pools(
+    config: &Config,
+    watched: &BTreeSet<&runner_monitor_core::Scope>,
+) -> Result<(), Failure> {
+    let mut names = BTreeSet::new();
+    for (index, pool) in config.policy.pools.iter().enumerate() {
+        let key = |field: &str| format!("policy.pools[{index}].{field}");
+        if let Err(error) = pool.validate() {
+            return fail(
+                key(error.field),
+                format!("(pool `{}`) {}", pool.name, error.problem),
+            );
+        }
+        if !names.insert(pool.name.as_str()) {
+            return fail(
+                key("name"),
+                format!(
+                    "a second pool named `{}`: each pool needs its own name",
+                    pool.name
+                ),
+            );
+        }
+        if let Some(scope) = pool.scopes.iter().find(|s| !watched.contains(s)) {
+            return fail(
+                key("scopes"),
+                format!(
+                    "(pool `{}`) `{scope}` is not in github.scopes: its runners would never be counted",
+                    pool.name
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn validate_sinks(sinks: &[SinkConfig]) -> Result<(), Failure> {

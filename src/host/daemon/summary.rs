@@ -85,6 +85,7 @@ mod tests {
                 store_error: None,
                 held: None,
             }],
+            pools: Vec::new(),
             deliveries: DispatchReport::default(),
         }
     }
