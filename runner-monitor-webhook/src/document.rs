@@ -270,7 +270,7 @@ impl WebhookDocument {
             | NotificationKind::MonitoringRestored { .. }
             | NotificationKind::RunnersRemoved { .. }
             | NotificationKind::RunnerStable { .. } => IncidentState::Resolved,
-            | NotificationKind::PoolRestored { .. } => IncidentState::Resolved,
+            NotificationKind::PoolRestored { .. } => IncidentState::Resolved,
             _ => IncidentState::Open,
         };
         let monitoring = match &n.kind {

@@ -1156,17 +1156,46 @@ fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), Tes
             // The pool, judged after the scope's commit.
             for pool in &policy.pools {
                 let trusted = observed.is_ok() && plan.hold.is_none() && plan.suspect.is_none();
-                let members = [PoolMember { state: &state, observed: trusted }];
+                let members = [PoolMember {
+                    state: &state,
+                    observed: trusted,
+                }];
                 let out = evaluate_pool(&pool_state, &members, pool, &policy, t(now));
                 let pool_before = pool_state.clone();
-                prop_assert!(pool_state.apply(&out.plan.changes).is_ok(), "pool plan breaks store rules: {out:?}");
-                let opened = out.plan.changes.iter().filter(|c| matches!(c, Change::OpenOutage(_))).count();
-                let resolved = out.plan.changes.iter().filter(|c| matches!(c, Change::ResolveOutage { .. })).count();
-                let kinds = |k: &str| out.plan.notifications.iter().filter(|n| n.kind_name() == k).count();
-                prop_assert_eq!(kinds("pool_below_floor"), opened, "no pool message without its change");
+                prop_assert!(
+                    pool_state.apply(&out.plan.changes).is_ok(),
+                    "pool plan breaks store rules: {out:?}"
+                );
+                let opened = out
+                    .plan
+                    .changes
+                    .iter()
+                    .filter(|c| matches!(c, Change::OpenOutage(_)))
+                    .count();
+                let resolved = out
+                    .plan
+                    .changes
+                    .iter()
+                    .filter(|c| matches!(c, Change::ResolveOutage { .. }))
+                    .count();
+                let kinds = |k: &str| {
+                    out.plan
+                        .notifications
+                        .iter()
+                        .filter(|n| n.kind_name() == k)
+                        .count()
+                };
+                prop_assert_eq!(
+                    kinds("pool_below_floor"),
+                    opened,
+                    "no pool message without its change"
+                );
                 prop_assert_eq!(kinds("pool_restored"), resolved);
                 prop_assert_eq!(out.plan.notifications.len(), opened + resolved);
-                prop_assert!(pool_state.open_outages.len() <= 1, "at most one open pool outage");
+                prop_assert!(
+                    pool_state.open_outages.len() <= 1,
+                    "at most one open pool outage"
+                );
                 if opened > 0 {
                     prop_assert!(pool_before.open_outages.is_empty());
                 }
@@ -1175,10 +1204,17 @@ fn check_invariants(policy: &Policy, steps: Vec<(i64, PStep)>) -> Result<(), Tes
                 }
                 if let Some(count) = &out.count {
                     prop_assert!(count.count <= count.total);
-                    prop_assert_eq!(pool_state.open_outages.contains_key("p") && !count.is_below(), false, "an outage open at the floor");
+                    prop_assert_eq!(
+                        pool_state.open_outages.contains_key("p") && !count.is_below(),
+                        false,
+                        "an outage open at the floor"
+                    );
                 }
                 let again = evaluate_pool(&pool_state, &members, pool, &policy, t(now));
-                prop_assert!(again.plan.notifications.is_empty(), "re-judged pool: {again:?}");
+                prop_assert!(
+                    again.plan.notifications.is_empty(),
+                    "re-judged pool: {again:?}"
+                );
             }
         }
     }
