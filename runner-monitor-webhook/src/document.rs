@@ -76,6 +76,10 @@ pub struct WebhookDocument {
     /// The flapping episode, for `runner_flapping` and `runner_stable`; absent for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flapping: Option<FlappingInfo>,
+    /// The pool's count, for `pool_below_floor` and `pool_restored` (whose `outage` is the
+    /// pool's); absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<PoolInfo>,
 }
 
 /// A flapping episode: the runner opened `outages` outages within `window_seconds`; its outage
@@ -94,10 +98,6 @@ pub struct FlappingInfo {
     /// The outage whose opening made it flap (recorded, not alerted; `runner_flapping` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outage_id: Option<u64>,
-    /// The pool's count, for `pool_below_floor` and `pool_restored` (whose `outage` is the
-    /// pool's); absent for other kinds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pool: Option<PoolInfo>,
 }
 
 /// A capacity pool's count when a pool notification was planned.

@@ -214,6 +214,8 @@ fn record(
         last_seen_at: now,
         since,
         ever_healthy: true,
+        flap_opens: Vec::new(),
+        flapping_since: None,
     }
 }
 
@@ -236,6 +238,7 @@ fn open_outage(
         description: count.below_text(),
         reminders: 0,
         last_reminded_at: Some(now),
+        acknowledged: None,
     };
     plan.changes.push(Change::OpenOutage(outage.clone()));
     plan.stats.outages_opened += 1;

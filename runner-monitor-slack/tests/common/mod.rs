@@ -190,6 +190,7 @@ fn pool_outage() -> Outage {
         description: "Pool gpu: 1 of 4 online (minimum 2)".to_owned(),
         reminders: 0,
         last_reminded_at: Some(at(300)),
+        acknowledged: None,
     }
 }
 

@@ -200,16 +200,7 @@ pub(crate) fn event_for(n: &Notification, settings: &EventSettings) -> Option<Ev
         NotificationKind::RunnerFlapping { .. } => Severity::Warning,
         NotificationKind::OutageResolved { .. }
         | NotificationKind::MonitoringRestored { .. }
-        | NotificationKind::RunnerStable { .. } => {
-            return Some(Event {
-                event_action: Action::Resolve,
-                dedup_key: dedup_key(n),
-                client: None,
-                payload: None,
-            });
-        }
-        NotificationKind::OutageResolved { .. }
-        | NotificationKind::MonitoringRestored { .. }
+        | NotificationKind::RunnerStable { .. }
         | NotificationKind::PoolRestored { .. } => {
             return Some(Event {
                 event_action: Action::Resolve,
