@@ -127,6 +127,7 @@ struct CustomDetails {
     flapping_outages: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flapping_window_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pool: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pool_measure: Option<String>,
