@@ -1,6 +1,7 @@
 //! The real `Monitor` over a `MemoryStore` dispatching to a `SlackBotNotifier` against the fake
 //! Slack Web API: 150 runners go down together, the sink is rate limited once, and every outage
-//! is still posted exactly once, in red; its recovery once, in green.
+//! is still posted exactly once, in red; on recovery each alert is turned green once and gets
+//! one reply in its thread.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +37,7 @@ async fn each_outage_is_posted_once_despite_a_rate_limit() {
     let monitor = Monitor::builder(source.clone(), Arc::new(memory.clone()))
         .scope(scope.clone())
         .sink("slack", Arc::new(SlackBotNotifier::new(api)))
-        // Bot mode does not render groups yet: pin per-notification dispatch.
+        // One message per runner here (grouping has its own tests).
         .policy(Policy {
             group_wait: Duration::ZERO,
             ..Policy::default()
@@ -55,7 +56,11 @@ async fn each_outage_is_posted_once_despite_a_rate_limit() {
     let report = monitor.run_cycle(at(3 * MIN)).await;
     assert_eq!(report.scopes[0].outages_opened, RUNNERS, "{report:?}");
     let after_first = slack.top_level().len();
-    assert!((100..RUNNERS).contains(&after_first), "{after_first}");
+    assert!(
+        (100..RUNNERS).contains(&after_first),
+        "{after_first} {:?}",
+        slack.calls().first()
+    );
     assert!(slack.calls().iter().any(|c| c.status == 429));
 
     // Later cycles (past Retry-After) deliver the rest; none twice.
@@ -81,12 +86,18 @@ async fn each_outage_is_posted_once_despite_a_rate_limit() {
     monitor.run_cycle(at(30 * MIN)).await;
     monitor.run_cycle(at(32 * MIN)).await;
     let all = slack.top_level();
-    assert_eq!(all.len(), 2 * RUNNERS);
-    let green = all
-        .iter()
-        .filter(|m| m.posted.color() == Some("#2EB67D"))
-        .count();
-    assert_eq!(green, RUNNERS);
+    assert_eq!(all.len(), RUNNERS, "recoveries are not new messages");
+    for alert in &all {
+        assert_eq!(alert.edits.len(), 1, "turned green once: {}", alert.ts);
+        assert_eq!(alert.current().color(), Some("#2EB67D"));
+        let thread = slack.thread(&alert.channel, &alert.ts);
+        assert_eq!(thread.len(), 1, "one reply in the thread of {}", alert.ts);
+        assert!(
+            thread[0].posted.text.contains("back") || thread[0].posted.text.contains("Recovered"),
+            "{}",
+            thread[0].posted.text
+        );
+    }
     assert!(
         memory
             .pending_deliveries(10)

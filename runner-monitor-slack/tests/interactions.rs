@@ -8,15 +8,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use runner_monitor_core::Store;
 use runner_monitor_core::testing::{CountingStore, at};
 use runner_monitor_core::{RunnerStatus, Scope, Timestamp};
 use runner_monitor_memory::MemoryStore;
 use runner_monitor_slack::blocks::Message;
-use runner_monitor_slack::fake::{SlackReceiver, render_plain};
+use runner_monitor_slack::fake::{FakeSlackApi, SlackReceiver, render_plain};
 use runner_monitor_slack::interactions::{
     ACK_ACTION, ActionTarget, HISTORY_ACTION, IncidentActions, SILENCE_1H_ACTION, User, buttons,
 };
 use runner_monitor_slack::signature::sign;
+use runner_monitor_slack::web_api::{BotMessage, SlackWebApi, Tone};
 use runner_monitor_slack::{SlashCommands, SlashResponse};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -120,6 +122,7 @@ async fn rig(with_hook: bool) -> Rig {
     }
 }
 
+/// A `block_actions` payload as Slack sends it for a click on the alert of `target()`.
 fn payload(receiver: &SlackReceiver, action_id: &str, value: &str) -> Value {
     json!({
         "type": "block_actions",
@@ -127,7 +130,15 @@ fn payload(receiver: &SlackReceiver, action_id: &str, value: &str) -> Value {
         "actions": [{ "action_id": action_id, "value": value, "type": "button" }],
         "response_url": receiver.url(),
         "channel": { "id": "C0FAKEALERT" },
-        "message": { "ts": "1700000000.000001" },
+        "container": { "type": "message", "channel_id": "C0FAKEALERT", "message_ts": "1700000000.000001" },
+        "message": {
+            "ts": "1700000000.000001",
+            "text": "build-1 offline",
+            "attachments": [{ "color": "#E01E5A", "blocks": [
+                { "type": "section", "text": { "type": "mrkdwn", "text": "*build-1* is offline" } },
+                buttons(&target()),
+            ]}],
+        },
     })
 }
 
@@ -174,6 +185,18 @@ async fn history_answers_through_the_history_command_ephemerally() {
     assert_eq!(rig.store.counts().other_reads, 1, "one outages read");
 }
 
+/// The ids of the buttons left on a replaced message.
+fn buttons_left(replaced: &Value) -> Vec<String> {
+    replaced["attachments"][0]["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["action_id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn acknowledge_and_silence_go_to_the_hook() {
     let rig = rig(true).await;
@@ -192,35 +215,132 @@ async fn acknowledge_and_silence_go_to_the_hook() {
         )
     );
     let messages = rig.receiver.messages();
-    assert_eq!(messages.len(), 2);
-    assert_eq!(messages[0]["response_type"], "in_channel");
-    let text = messages[0]["text"].as_str().unwrap_or_default();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    // Done: the alert is replaced without its Acknowledge button, then the channel is told.
+    assert_eq!(messages[0]["replace_original"], true);
+    assert_eq!(
+        buttons_left(&messages[0]),
+        [SILENCE_1H_ACTION, HISTORY_ACTION]
+    );
+    assert!(messages[0].to_string().contains("Acknowledged by <@U0ANA>"));
+    assert_eq!(messages[1]["response_type"], "in_channel");
+    assert_eq!(messages[1]["replace_original"], false);
+    let text = messages[1]["text"].as_str().unwrap_or_default();
     assert!(text.contains("acknowledged by <@U0ANA>"), "{text}");
-    // The hook's refusal is shown to the clicker only, escaped.
-    assert_eq!(messages[1]["response_type"], "ephemeral");
-    let refused = render_plain(&messages[1]);
+    // The hook's refusal is shown to the clicker only, escaped; the alert stays as it was.
+    assert_eq!(messages[2]["response_type"], "ephemeral");
+    assert_eq!(messages[2]["replace_original"], false);
+    let refused = render_plain(&messages[2]);
     assert!(refused.contains("silences are full"), "{refused}");
-    assert!(!messages[1].to_string().contains("<!channel>"));
+    assert!(!messages[2].to_string().contains("<!channel>"));
     assert_eq!(rig.store.counts().loads + rig.store.counts().other_reads, 0);
 }
 
 #[tokio::test]
-async fn without_a_hook_acknowledge_says_it_is_not_available() {
+async fn the_default_actions_store_the_acknowledgement_and_the_silence() {
     let rig = rig(false).await;
     click(&rig, ACK_ACTION, &target().value()).await;
+    let state = rig.store.load(&scope()).await.expect("load");
+    let ack = state.open_outages["build-1"]
+        .acknowledged
+        .clone()
+        .expect("acknowledged");
+    assert_eq!((ack.by.as_str(), ack.at), ("U0ANA", now()));
+    let messages = rig.receiver.messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0]["replace_original"], true);
+    assert!(messages[0].to_string().contains("Acknowledged by <@U0ANA>"));
+    let told = render_plain(&messages[1]);
+    assert!(
+        told.contains("@U0ANA acknowledged outage #2 of build-1 in acme/api"),
+        "{told}"
+    );
+
+    // A second click keeps the first acknowledgement.
+    let later = now() + chrono::Duration::seconds(30);
+    let second = body(&payload(&rig.receiver, ACK_ACTION, &target().value()));
+    rig.commands
+        .handle_interaction(&headers(&second, later, &secret()), &second, later)
+        .await;
+    rig.commands.finish_delayed().await;
+    let again = rig.store.load(&scope()).await.expect("load");
+    assert_eq!(again.open_outages["build-1"].acknowledged, Some(ack));
+    let last = rig.receiver.messages().last().cloned().expect("told");
+    assert!(
+        render_plain(&last).contains("already acknowledged"),
+        "{last}"
+    );
+
+    // The button of an outage that is over changes nothing and says so, to the clicker only.
+    let before = rig.receiver.messages().len();
+    let over = ActionTarget {
+        outage: 1,
+        ..target()
+    };
+    click(&rig, ACK_ACTION, &over.value()).await;
+    let messages = rig.receiver.messages();
+    assert_eq!(messages.len(), before + 1);
+    let last = messages.last().expect("notice");
+    assert_eq!(last["response_type"], "ephemeral");
+    assert!(
+        render_plain(last).contains("current outage is #2"),
+        "{}",
+        render_plain(last)
+    );
+
+    // Silence 1 h: a stored silence of the runner, ending in an hour.
     click(&rig, SILENCE_1H_ACTION, &target().value()).await;
-    let texts: Vec<String> = rig.receiver.messages().iter().map(render_plain).collect();
-    assert_eq!(texts.len(), 2);
-    assert!(
-        texts[0].contains("Acknowledging from a button is not available"),
-        "{}",
-        texts[0]
+    let silences = rig.store.silences().await.expect("silences");
+    assert_eq!(silences.len(), 1);
+    assert_eq!(silences[0].target.to_string(), "build-1");
+    assert_eq!(silences[0].created_by, "U0ANA");
+    assert!(silences[0].is_active(now() + chrono::Duration::minutes(59)));
+    assert!(!silences[0].is_active(now() + chrono::Duration::minutes(61)));
+    let messages = rig.receiver.messages();
+    let replaced = &messages[messages.len() - 2];
+    assert_eq!(replaced["replace_original"], true);
+    assert_eq!(buttons_left(replaced), [ACK_ACTION, HISTORY_ACTION]);
+    assert!(replaced.to_string().contains("Silenced for 1h by <@U0ANA>"));
+}
+
+#[tokio::test]
+async fn in_bot_mode_the_outcome_goes_in_the_alert_thread() {
+    let slack = FakeSlackApi::start().await.expect("fake");
+    let api = Arc::new(
+        SlackWebApi::builder(slack.token(), slack.channel_secret())
+            .base_url(slack.base_url())
+            .build()
+            .expect("client"),
     );
+    let alert = api
+        .post(
+            &BotMessage::new(Message::new("build-1 offline"), Tone::Alert),
+            "k",
+        )
+        .await
+        .expect("alert posted");
+    let mut rig = rig(false).await;
+    rig.commands = rig.commands.thread_replies("slack", api.clone());
+    let mut clicked = payload(&rig.receiver, ACK_ACTION, &target().value());
+    clicked["container"]["channel_id"] = json!(alert.channel);
+    clicked["container"]["message_ts"] = json!(alert.ts);
+    let body = body(&clicked);
+    rig.commands
+        .handle_interaction(&headers(&body, now(), &secret()), &body, now())
+        .await;
+    rig.commands.finish_delayed().await;
+    let thread = slack.thread(&alert.channel, &alert.ts);
+    assert_eq!(thread.len(), 1, "one reply in the alert's thread");
     assert!(
-        texts[1].contains("Silencing from a button is not available"),
+        thread[0].posted.text.contains("acknowledged outage #2"),
         "{}",
-        texts[1]
+        thread[0].posted.text
     );
+    // The channel gets only the replaced alert, no second message.
+    let messages = rig.receiver.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["replace_original"], true);
+    assert_eq!(slack.top_level().len(), 1);
 }
 
 #[tokio::test]
@@ -295,7 +415,8 @@ async fn forged_stale_replayed_and_malformed_requests_are_refused() {
         1,
         "only the first signed click"
     );
-    assert_eq!(rig.receiver.received().len(), 1);
+    // The first click's replaced alert and its in-channel answer; nothing for the others.
+    assert_eq!(rig.receiver.received().len(), 2);
     assert_eq!(rig.store.counts().loads + rig.store.counts().other_reads, 0);
 }
 

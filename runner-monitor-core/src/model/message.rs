@@ -114,6 +114,23 @@ fn group_key(members: &[Notification]) -> String {
     format!("group:{kind}/{basis}/{short}")
 }
 
+/// Kinds whose message starts a [`MessageReceipt`] (an alert a sink may follow up).
+pub const OPENING_KINDS: [&str; 4] = [
+    "outage_opened",
+    "monitoring_degraded",
+    "runner_flapping",
+    "pool_below_floor",
+];
+/// Kinds whose members close what a receipt holds open (each the end of an opening kind).
+pub const CLOSING_KINDS: [&str; 4] = [
+    "outage_resolved",
+    "monitoring_restored",
+    "runner_stable",
+    "pool_restored",
+];
+/// Kinds that refer to an earlier message without closing it.
+pub const REFERRING_KINDS: [&str; 1] = ["outage_reminder"];
+
 /// What a sink keeps about a message it sent, to follow it up: the message's key, the incident
 /// keys of its members still open, and a free-form `handle` the sink chose (PagerDuty: the
 /// incident's `dedup_key`; Slack bot mode: channel and `ts` of the posted message).
@@ -140,13 +157,11 @@ impl MessageReceipt {
         self.open.is_empty()
     }
 
-    /// Whether `message` resolves every member still open here: it is a `outage_resolved` or
-    /// `monitoring_restored` message whose members' incident keys cover [`open`](Self::open).
+    /// Whether `message` resolves every member still open here: it is of a closing kind
+    /// ([`CLOSING_KINDS`]: `outage_resolved`, `monitoring_restored`, `runner_stable`,
+    /// `pool_restored`) and its members' incident keys cover [`open`](Self::open).
     pub fn closed_by(&self, message: &Message) -> bool {
-        let closing = matches!(
-            message.kind_name(),
-            "outage_resolved" | "monitoring_restored"
-        );
+        let closing = CLOSING_KINDS.contains(&message.kind_name());
         let keys = message.member_keys();
         closing && self.open.iter().all(|key| keys.contains(key))
     }

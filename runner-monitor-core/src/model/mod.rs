@@ -16,7 +16,9 @@ mod state;
 
 pub use delivery::{Claim, ClaimRequest, Delivery, DeliveryId, Settlement, SinkFilter};
 pub use failure::{FailureClass, SourceFailure};
-pub use message::{Message, MessageReceipt, group_basis};
+pub use message::{
+    CLOSING_KINDS, Message, MessageReceipt, OPENING_KINDS, REFERRING_KINDS, group_basis,
+};
 pub use notification::{Notification, NotificationKind, RunnerSnapshot};
 pub use outage::{Acknowledgement, Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};

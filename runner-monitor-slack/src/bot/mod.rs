@@ -1,18 +1,18 @@
 //! [`SlackBotNotifier`]: the bot-token mode of the Slack sink.
 
+mod follow_up;
+
 use async_trait::async_trait;
-use runner_monitor_core::{Notification, Notifier, NotifyError};
+use runner_monitor_core::{Message, Notification, Notifier, NotifyError, Sent};
 
 use crate::messages::bot;
 use crate::web_api::{Posted, SlackWebApi, WebApiError};
 
-/// A [`Notifier`] posting each notification as a new bot message (`chat.postMessage`) to the
-/// configured channel, coloured by its kind (red alert, green recovery, amber reminder).
-///
-/// Updating the alert on recovery and replying in its thread need the alert's [`Posted`]
-/// handle, stored per incident; until that store exists every notification is a new message.
-/// [`SlackBotNotifier::post`], [`SlackBotNotifier::resolve_in_place`] and
-/// [`SlackBotNotifier::reply`] are the steps that wiring calls.
+/// A [`Notifier`] keeping one living message per incident in the configured channel: the alert
+/// is posted with `chat.postMessage` (red), reminders and recoveries are replied in its thread,
+/// and the recovery that ends it turns it green with `chat.update`. The dispatcher stores each
+/// alert's [`Posted`] handle in a [`MessageReceipt`](runner_monitor_core::MessageReceipt) (every
+/// store) and hands it back with the follow-ups ([`Notifier::keeps_receipts`]).
 ///
 /// Errors are classified like every sink's; the token never appears in them.
 #[derive(Debug)]
@@ -97,5 +97,19 @@ impl Notifier for SlackBotNotifier {
                 Err(error.into())
             }
         }
+    }
+
+    /// One living message per incident or group (see [`follow_up`]): an opening message is
+    /// posted (red, with buttons for one runner's outage) and its `channel` and `ts` become the
+    /// receipt's handle; a reminder or recovery goes in the thread of the alert it follows, and
+    /// the recovery that closes the alert turns it green. A follow-up whose alert was deleted,
+    /// or that follows no stored alert, is posted anew.
+    async fn send(&self, message: &Message) -> Sent {
+        follow_up::send(self, message).await
+    }
+
+    /// Receipts hold each alert's `channel` and `ts` ([`Posted::handle`]).
+    fn keeps_receipts(&self) -> bool {
+        true
     }
 }

@@ -7,11 +7,12 @@ use serde_json::json;
 
 use super::reply::notice;
 use super::{HeaderLookup, MAX_BODY_BYTES, SlashCommands, SlashResponse, response_url};
-use crate::blocks::{Message, ResponseType, escape};
+use crate::blocks::{Message, ResponseType, date, escape};
 use crate::interactions::{
-    Action, ActionTarget, IncidentActions, InteractionPayload, SILENCE_BUTTON_DURATION, User,
+    Action, ActionTarget, IncidentActions, InteractionPayload, SILENCE_BUTTON_DURATION, after_click,
 };
 use crate::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::web_api::{BotMessage, Tone};
 
 impl SlashCommands {
     /// Handles one interactivity request (a button click): `headers` as received, `raw_body`
@@ -26,8 +27,11 @@ impl SlashCommands {
     /// for it):
     ///
     /// - History: the runner's `/runner-history` answer, ephemeral.
-    /// - Acknowledge, Silence 1 h: through the [`IncidentActions`] hook, posted in the channel;
-    ///   without a hook, an ephemeral "not available".
+    /// - Acknowledge, Silence 1 h: through the [`IncidentActions`] hook (by default the code of
+    ///   `/runner-ack` and `/runner-silence`); once done, the clicked message loses that button
+    ///   and gains a line "Acknowledged by @ana", and the outcome is told in the alert's thread
+    ///   (bot mode, [`thread_replies`](Self::thread_replies)) or the channel. A refusal (the
+    ///   outage is over) is an ephemeral notice.
     /// - A button this version does not know, or a value that names no outage: ephemeral
     ///   notice. Payload types other than `block_actions` are acknowledged and ignored.
     pub async fn handle_interaction<H: HeaderLookup + ?Sized>(
@@ -79,41 +83,24 @@ impl SlashCommands {
             tracing::warn!(action = %clicked.action_id, "slack interaction without a usable response_url");
             return acknowledged;
         };
-        let answers = Arc::clone(&self.answers);
-        let incident = self.incident.clone();
-        let client = self.delayed.client.clone();
+        let click = Click {
+            answers: Arc::clone(&self.answers),
+            incident: Arc::clone(&self.incident),
+            threads: self.threads.clone(),
+            client: self.delayed.client.clone(),
+            url,
+            payload,
+            action_id: clicked.action_id.clone(),
+            value: clicked.value.clone(),
+            now,
+        };
         let delayed_within = self.delayed.delayed_within;
-        let user = payload.user.clone();
         let task = tokio::spawn(async move {
-            let action = clicked.action_id.clone();
-            let work = async {
-                let Some(kind) = Action::from_id(&clicked.action_id) else {
-                    return notice("This button is not known to this version of runner-monitor.");
-                };
-                let Some(target) = ActionTarget::parse(&clicked.value) else {
-                    return notice("This button does not name an outage runner-monitor knows.");
-                };
-                match kind {
-                    Action::History => {
-                        let scope = target.scope.to_string();
-                        answers.history(&[&target.runner, &scope], now).await
-                    }
-                    Action::Acknowledge | Action::SilenceOneHour => {
-                        incident_action(incident.as_deref(), kind, &target, &user, now).await
-                    }
-                }
-            };
-            let message = tokio::time::timeout(delayed_within, work)
+            if tokio::time::timeout(delayed_within, click.carry_out())
                 .await
-                .unwrap_or_else(|_| super::reply::try_again());
-            let mut body = SlashResponse::message(message).body;
-            // A reply beside the alert, never a replacement of it.
-            body["replace_original"] = json!(false);
-            match response_url::post(&client, &url, &body).await {
-                Ok(()) => tracing::info!(%action, "slack interaction answered"),
-                Err(error) => {
-                    tracing::warn!(%action, %error, "slack interaction answer not posted")
-                }
+                .is_err()
+            {
+                tracing::warn!("slack interaction not answered in time");
             }
         });
         let mut tasks = self.delayed.lock_tasks();
@@ -140,35 +127,128 @@ impl SlashCommands {
     }
 }
 
-/// Acknowledge / Silence 1 h through the hook, or "not available" without one.
-async fn incident_action(
-    hook: Option<&dyn IncidentActions>,
-    kind: Action,
-    target: &ActionTarget,
-    user: &User,
+/// One accepted button click, carried out in a background task.
+struct Click {
+    answers: Arc<super::Answers>,
+    incident: Arc<dyn IncidentActions>,
+    threads: Option<super::Threads>,
+    client: reqwest::Client,
+    url: reqwest::Url,
+    payload: InteractionPayload,
+    action_id: String,
+    value: String,
     now: Timestamp,
-) -> Message {
-    let Some(hook) = hook else {
-        let what = if kind == Action::Acknowledge {
-            "Acknowledging"
-        } else {
-            "Silencing"
+}
+
+impl Click {
+    /// Does what the button says and answers:
+    /// - History: the `/runner-history` answer, ephemeral.
+    /// - Acknowledge, Silence 1 h, done: the clicked message is replaced by itself without the
+    ///   button and with a line saying who did it ("Acknowledged by @ana"); the outcome is told
+    ///   in the alert's thread (bot mode), else in the channel.
+    /// - Refused (an outage that is over, a store failure): an ephemeral notice; the message
+    ///   stays as it was.
+    async fn carry_out(self) {
+        let Some(kind) = Action::from_id(&self.action_id) else {
+            return self
+                .respond(&notice(
+                    "This button is not known to this version of runner-monitor.",
+                ))
+                .await;
         };
-        return notice(format!(
-            "{what} from a button is not available in this runner-monitor yet. Outage #{} of `{}` in `{}` is unchanged.",
-            target.outage,
-            escape(&target.runner),
-            escape(&target.scope.to_string())
-        ));
-    };
-    let result = if kind == Action::Acknowledge {
-        hook.acknowledge(target, user, now).await
-    } else {
-        hook.silence(target, SILENCE_BUTTON_DURATION, user, now)
+        let Some(target) = ActionTarget::parse(&self.value) else {
+            return self
+                .respond(&notice(
+                    "This button does not name an outage runner-monitor knows.",
+                ))
+                .await;
+        };
+        let user = &self.payload.user;
+        let result = match kind {
+            Action::History => {
+                let scope = target.scope.to_string();
+                let answer = self
+                    .answers
+                    .history(&[&target.runner, &scope], self.now)
+                    .await;
+                return self.respond(&answer).await;
+            }
+            Action::Acknowledge => self.incident.acknowledge(&target, user, self.now).await,
+            Action::SilenceOneHour => {
+                self.incident
+                    .silence(&target, SILENCE_BUTTON_DURATION, user, self.now)
+                    .await
+            }
+        };
+        let told = match result {
+            Ok(told) => told,
+            Err(text) => return self.respond(&notice(escape(&text))).await,
+        };
+        self.mark_message(kind).await;
+        if !self.tell_in_thread(&told).await {
+            self.respond(&told.response_type(ResponseType::InChannel))
+                .await;
+        }
+    }
+
+    /// Replaces the clicked message: its button off, who did what on.
+    async fn mark_message(&self, kind: Action) {
+        let who = match self.payload.user.id.as_str() {
+            "" => "someone".to_owned(),
+            id => format!("<@{}>", escape(id)),
+        };
+        let line = match kind {
+            Action::Acknowledge => format!(":eyes: Acknowledged by {who} at {}", date(self.now)),
+            _ => format!(
+                ":mute: Silenced for {} by {who} at {}",
+                humantime::format_duration(SILENCE_BUTTON_DURATION),
+                date(self.now)
+            ),
+        };
+        let Some(original) = &self.payload.message else {
+            return;
+        };
+        let Some(body) = after_click(original, &self.action_id, &line) else {
+            return;
+        };
+        if let Err(error) = response_url::post(&self.client, &self.url, &body).await {
+            tracing::warn!(action = %self.action_id, %error, "clicked message not updated");
+        }
+    }
+
+    /// Bot mode: replies `told` in the thread of the clicked message. Whether it was posted.
+    async fn tell_in_thread(&self, told: &Message) -> bool {
+        let Some(threads) = &self.threads else {
+            return false;
+        };
+        let container = &self.payload.container;
+        if container.channel_id.is_empty() || container.message_ts.is_empty() {
+            return false;
+        }
+        let key = format!("{}/{}", self.action_id, self.value);
+        let reply = BotMessage::new(told.clone(), Tone::Plain);
+        match threads
+            .api
+            .reply(&container.channel_id, &container.message_ts, &reply, &key)
             .await
-    };
-    match result {
-        Ok(message) => message.response_type(ResponseType::InChannel),
-        Err(text) => notice(escape(&text)),
+        {
+            Ok(_) => true,
+            Err(error) => {
+                tracing::warn!(action = %self.action_id, %error, "thread reply not posted; answering in the channel");
+                false
+            }
+        }
+    }
+
+    /// Posts `message` to the click's `response_url`, beside the alert (never replacing it).
+    async fn respond(&self, message: &Message) {
+        let mut body = SlashResponse::message(message.clone()).body;
+        body["replace_original"] = json!(false);
+        match response_url::post(&self.client, &self.url, &body).await {
+            Ok(()) => tracing::info!(action = %self.action_id, "slack interaction answered"),
+            Err(error) => {
+                tracing::warn!(action = %self.action_id, %error, "slack interaction answer not posted")
+            }
+        }
     }
 }

@@ -117,10 +117,20 @@ pub struct SlashCommands {
     answers: Arc<Answers>,
     verifier: SignatureVerifier,
     delayed: Delayed,
-    /// Acknowledge / Silence buttons, when the incident work provides them.
-    incident: Option<Arc<dyn crate::interactions::IncidentActions>>,
+    /// What the Acknowledge / Silence buttons do.
+    incident: Arc<dyn crate::interactions::IncidentActions>,
+    /// Bot mode: where acknowledgements are told in the alert's thread.
+    threads: Option<Threads>,
     /// Interactions already accepted (a button click must not be replayed).
     replay: crate::interactions::replay::ReplayGuard,
+}
+
+/// Bot mode's thread replies: the `slack_bot` sink's name (its receipts find an alert) and its
+/// Web API client.
+#[derive(Debug, Clone)]
+pub(crate) struct Threads {
+    pub(crate) sink: String,
+    pub(crate) api: Arc<crate::web_api::SlackWebApi>,
 }
 
 /// What produces the answers; shared with the background task of a delayed answer.
@@ -176,6 +186,10 @@ impl SlashCommands {
             .user_agent(concat!("runner-monitor-slack/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SlashConfigError::Client(error_chain(&e.without_url())))?;
+        let incident = Arc::new(crate::interactions::StoreActions::new(
+            Arc::clone(&store),
+            scopes.clone(),
+        ));
         Ok(SlashCommands {
             answers: Arc::new(Answers {
                 store,
@@ -190,20 +204,37 @@ impl SlashCommands {
                 client,
                 tasks: Mutex::new(Vec::new()),
             },
-            incident: None,
+            incident,
+            threads: None,
             replay: crate::interactions::replay::ReplayGuard::default(),
         })
     }
 
     /// What the Acknowledge and Silence 1 h buttons do (see
-    /// [`handle_interaction`](Self::handle_interaction)); without it they answer "not
-    /// available".
+    /// [`handle_interaction`](Self::handle_interaction)); default
+    /// [`StoreActions`](crate::interactions::StoreActions) over this handler's store.
     #[must_use]
     pub fn incident_actions(
         mut self,
         actions: Arc<dyn crate::interactions::IncidentActions>,
     ) -> Self {
-        self.incident = Some(actions);
+        self.incident = actions;
+        self
+    }
+
+    /// Bot mode: acknowledgements and silences from buttons and `/runner-ack` are told in the
+    /// thread of the alert, posted through `api` (the client of the `slack_bot` sink named
+    /// `sink`, whose receipts say where each alert is). Without it they are told in the channel.
+    #[must_use]
+    pub fn thread_replies(
+        mut self,
+        sink: impl Into<String>,
+        api: Arc<crate::web_api::SlackWebApi>,
+    ) -> Self {
+        self.threads = Some(Threads {
+            sink: sink.into(),
+            api,
+        });
         self
     }
 

@@ -5,12 +5,15 @@
 //! Same signature rules as slash commands (raw bytes, 300 s window, constant-time compare), and
 //! an exact replay within the window is refused too (buttons change state). History answers
 //! through the `/runner-history` code; Acknowledge and Silence go to an [`IncidentActions`]
-//! implementation when one is configured (the incident work provides it), else the user is told
-//! the action is not available.
+//! implementation ([`StoreActions`] by default: the code of `/runner-ack` and
+//! `/runner-silence`), and the clicked message is then updated ([`after_click`]: "Acknowledged
+//! by @ana") and the outcome told in its thread (bot mode) or the channel.
 
 mod actions;
 mod payload;
 pub(crate) mod replay;
+mod store_actions;
+mod update;
 
 use std::time::Duration;
 
@@ -18,16 +21,18 @@ use async_trait::async_trait;
 use runner_monitor_core::Timestamp;
 
 pub use actions::{ACK_ACTION, Action, ActionTarget, HISTORY_ACTION, SILENCE_1H_ACTION, buttons};
-pub use payload::{ActionPayload, InteractionPayload, User};
+pub use payload::{ActionPayload, Container, InteractionPayload, User};
+pub use store_actions::StoreActions;
+pub use update::after_click;
 
 use crate::blocks::Message;
 
 /// How long "Silence 1 h" silences.
 pub const SILENCE_BUTTON_DURATION: Duration = Duration::from_secs(3600);
 
-/// What Acknowledge and Silence do: the hook the incident work implements (recording an
-/// acknowledgement or a silence in the store, as the `/runner-ack` and `/runner-silence`
-/// commands do).
+/// What Acknowledge and Silence do: record an acknowledgement or a silence, as the
+/// `/runner-ack` and `/runner-silence` commands do ([`StoreActions`]; a host may supply its
+/// own with [`SlashCommands::incident_actions`](crate::SlashCommands::incident_actions)).
 ///
 /// Each returns the message posted back to the channel (e.g. "Outage #3 of `build-1`
 /// acknowledged by <@U0123>"), or an error text shown to the clicking user only.

@@ -17,6 +17,24 @@ pub struct InteractionPayload {
     /// Where the answer goes (`https://hooks.slack.com/actions/...`); never logged.
     #[serde(default)]
     pub response_url: String,
+    /// The message the button is on: its channel and `ts`.
+    #[serde(default)]
+    pub container: Container,
+    /// That message as Slack shows it (`text`, `blocks`, `attachments`), to update it after the
+    /// click ("acknowledged by @ana").
+    #[serde(default)]
+    pub message: Option<serde_json::Value>,
+}
+
+/// Where the clicked message is.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct Container {
+    /// `C0123ABCD`.
+    #[serde(default)]
+    pub channel_id: String,
+    /// The message's `ts`.
+    #[serde(default)]
+    pub message_ts: String,
 }
 
 impl std::fmt::Debug for InteractionPayload {
@@ -26,7 +44,8 @@ impl std::fmt::Debug for InteractionPayload {
             .field("user", &self.user)
             .field("actions", &self.actions)
             .field("response_url", &"[redacted]")
-            .finish()
+            .field("container", &self.container)
+            .finish_non_exhaustive()
     }
 }
 

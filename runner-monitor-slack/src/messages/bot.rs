@@ -4,11 +4,14 @@
 //! Wiring (which notification updates which stored message) is the caller's: these functions
 //! only render.
 
-use runner_monitor_core::{Notification, NotificationKind, Outage, Resolution, RunnerSnapshot};
+use runner_monitor_core::{
+    Message as Dispatched, Notification, NotificationKind, Outage, Resolution, RunnerSnapshot,
+};
 
 use super::format::duration;
-use super::{footer, render};
+use super::{footer, render, render_message};
 use crate::blocks::{Block, Message, date, escape, field};
+use crate::interactions::{ActionTarget, buttons};
 use crate::web_api::{BotMessage, Tone};
 
 /// The tone of a notification's own message: red while something is broken, green once it is
@@ -29,6 +32,53 @@ pub fn tone(notification: &Notification) -> Tone {
 /// The notification's message as a new post: [`render`] with its [`tone`].
 pub fn message(notification: &Notification) -> BotMessage {
     BotMessage::new(render(notification), tone(notification))
+}
+
+/// A dispatcher message as a new post: one notification or a group ([`render_message`]) with
+/// the tone of its kind. The alert of one runner's outage carries the Acknowledge, Silence 1 h
+/// and History buttons (a group's does not: each of its outages is acknowledged on its own).
+pub fn post(message: &Dispatched) -> BotMessage {
+    let tone = message.members.first().map_or(Tone::Plain, tone);
+    let posted = BotMessage::new(render_message(message), tone);
+    match message.members.as_slice() {
+        [one] if matches!(one.kind, NotificationKind::OutageOpened { .. }) => {
+            match ActionTarget::of(one) {
+                Some(target) => posted.with_actions(buttons(&target)),
+                None => posted,
+            }
+        }
+        _ => posted,
+    }
+}
+
+/// The message that replaces an alert once `closing` (the message that resolves its last open
+/// member) is sent: green, without buttons. One runner's outage gets [`resolved_parent`]; a
+/// group, a pool, degraded monitoring or a flapping runner the closing message itself, green.
+pub fn closed_parent(closing: &Dispatched) -> BotMessage {
+    if let [one] = closing.members.as_slice()
+        && let Some(green) = resolved_parent(one)
+    {
+        return green;
+    }
+    BotMessage::new(render_message(closing), Tone::Resolved)
+}
+
+/// The reply in an alert's thread for `members` (the part of a message the alert follows):
+/// [`thread_reply`] for one, a one-line summary with the names for several ("24 runners of
+/// org:acme back after 30m: rack1-01, ...").
+pub fn reply(members: &[Notification]) -> BotMessage {
+    match members {
+        [one] => thread_reply(one),
+        _ => {
+            let text = render_message(&Dispatched::new(members.to_vec())).text;
+            BotMessage::new(
+                Message::new(text.clone())
+                    .block(Block::text(text))
+                    .within_limits(),
+                Tone::Plain,
+            )
+        }
+    }
 }
 
 /// The alert message of an outage in its final state, for `chat.update` of the message that

@@ -36,6 +36,40 @@ pub struct Posted {
     pub ts: String,
 }
 
+/// Prefix of a [`Posted`] stored as a receipt handle.
+const HANDLE_PREFIX: &str = "slack:";
+
+impl Posted {
+    /// The handle to store for it: `slack:<channel>:<ts>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use runner_monitor_slack::web_api::Posted;
+    ///
+    /// let posted = Posted { channel: "C0123ABCD".into(), ts: "1700000000.000100".into() };
+    /// assert_eq!(posted.handle(), "slack:C0123ABCD:1700000000.000100");
+    /// assert_eq!(Posted::from_handle(&posted.handle()), Some(posted));
+    /// assert_eq!(Posted::from_handle("acme/api/runner:x/outage:1/outage_opened"), None);
+    /// ```
+    pub fn handle(&self) -> String {
+        format!("{HANDLE_PREFIX}{}:{}", self.channel, self.ts)
+    }
+
+    /// Parses a handle written by [`handle`](Self::handle); `None` for anything else (a
+    /// receipt written before bot mode, or by another sink).
+    pub fn from_handle(handle: &str) -> Option<Self> {
+        let (channel, ts) = handle.strip_prefix(HANDLE_PREFIX)?.split_once(':')?;
+        let valid_channel = !channel.is_empty()
+            && channel.len() <= MAX_CHANNEL_CHARS
+            && channel.chars().all(|c| c.is_ascii_alphanumeric());
+        let valid_ts = !ts.is_empty() && ts.chars().all(|c| c.is_ascii_digit() || c == '.');
+        (valid_channel && valid_ts).then(|| Posted {
+            channel: channel.to_owned(),
+            ts: ts.to_owned(),
+        })
+    }
+}
+
 /// Why a Web API call failed. Messages never contain the bot token.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]

@@ -39,18 +39,35 @@ pub struct BotMessage {
     pub message: Message,
     /// Its colour bar.
     pub tone: Tone,
+    /// Interactive blocks (the alert's buttons) shown after the message's own blocks; plain
+    /// JSON, as [`Block`](crate::blocks::Block) has no interactive elements.
+    pub actions: Vec<Value>,
 }
 
 impl BotMessage {
     /// A message with a tone.
     pub fn new(message: Message, tone: Tone) -> Self {
-        BotMessage { message, tone }
+        BotMessage {
+            message,
+            tone,
+            actions: Vec::new(),
+        }
+    }
+
+    /// The message with `block` (an `actions` block) after its own blocks.
+    #[must_use]
+    pub fn with_actions(mut self, block: Value) -> Self {
+        self.actions.push(block);
+        self
     }
 
     /// `text`, and either `blocks` or one coloured attachment holding them. Both keys are
     /// always sent: `chat.update` keeps whatever a payload leaves out.
     fn content(&self) -> serde_json::Map<String, Value> {
-        let blocks = serde_json::to_value(&self.message.blocks).unwrap_or_else(|_| json!([]));
+        let mut blocks = serde_json::to_value(&self.message.blocks).unwrap_or_else(|_| json!([]));
+        if let Value::Array(list) = &mut blocks {
+            list.extend(self.actions.iter().cloned());
+        }
         let mut content = serde_json::Map::new();
         content.insert("text".to_owned(), Value::String(self.message.text.clone()));
         match self.tone.color() {
@@ -107,6 +124,16 @@ mod tests {
         assert_eq!(red["attachments"][0]["blocks"][0]["text"]["text"], "hello");
         assert_eq!(red["ts"], "1.2");
         assert_eq!(red["text"], "fallback");
+    }
+
+    #[test]
+    fn actions_follow_the_blocks_inside_the_attachment() {
+        let message = Message::new("fallback").block(Block::text("hello"));
+        let red = BotMessage::new(message, Tone::Alert)
+            .with_actions(json!({"type": "actions", "elements": []}))
+            .post_payload("C1", None);
+        assert_eq!(red["attachments"][0]["blocks"][1]["type"], "actions");
+        assert_eq!(red["blocks"], json!([]));
     }
 
     #[test]

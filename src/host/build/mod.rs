@@ -114,7 +114,8 @@ pub async fn build_store(
 }
 
 /// The slash-command handler `[slash_commands]` describes, answering from `store` about
-/// `github.scopes`.
+/// `github.scopes`; with a `slack_bot` sink, it replies in alert threads through that sink's
+/// bot token.
 ///
 /// # Errors
 /// [`BuildError`]: `[slash_commands]` missing, or its signing secret unreadable or empty.
@@ -132,8 +133,12 @@ pub async fn build_slash_commands(
     let secret = secrets
         .resolve("slash_commands.signing_secret", &slash.signing_secret)
         .await?;
-    let handler = SlashCommands::new(store, config.github.scopes.clone(), secret)
+    let mut handler = SlashCommands::new(store, config.github.scopes.clone(), secret)
         .map_err(|error| BuildError::component("slash_commands.signing_secret", error))?
         .configured_silences(config.policy.silences.clone());
+    // Bot mode: acknowledgements are told in the alert's thread.
+    if let Some((sink, api)) = sinks::first_slack_bot(&config.sinks, secrets).await? {
+        handler = handler.thread_replies(sink, Arc::new(api));
+    }
     Ok(Arc::new(handler))
 }

@@ -113,31 +113,63 @@ async fn notifier(
             }
             Ok(Arc::new(notifier))
         }
-        SinkConfig::SlackBot(SlackBotSinkConfig {
-            bot_token,
-            channel,
-            api_url,
-            timeout,
-            ..
-        }) => {
-            let token = secrets.resolve(&key("bot_token"), bot_token).await?;
-            let channel = secrets.resolve(&key("channel"), channel).await?;
-            let mut builder = SlackWebApi::builder(token, channel);
-            if let Some(api_url) = api_url {
-                builder = builder.base_url(api_url.clone());
-            }
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(*timeout);
-            }
-            let api = builder.build().map_err(|e| {
-                let field = match e {
-                    runner_monitor_slack::WebApiConfigError::InvalidToken { .. } => "bot_token",
-                    runner_monitor_slack::WebApiConfigError::InvalidChannel { .. } => "channel",
-                    _ => "api_url",
-                };
-                invalid(field, &e)
-            })?;
-            Ok(Arc::new(SlackBotNotifier::new(api)))
+        SinkConfig::SlackBot(config) => Ok(Arc::new(SlackBotNotifier::new(
+            slack_web_api(index, config, secrets).await?,
+        ))),
+    }
+}
+
+/// The Web API client of the `slack_bot` sink at `index` (its notifier's, and the slash
+/// commands' for replies in alert threads).
+///
+/// # Errors
+/// A [`BuildError`] naming `sinks[i].bot_token`, `.channel` or `.api_url`.
+async fn slack_web_api(
+    index: usize,
+    config: &SlackBotSinkConfig,
+    secrets: &SecretResolver,
+) -> Result<SlackWebApi, BuildError> {
+    let key = |field: &str| format!("sinks[{index}].{field}");
+    let SlackBotSinkConfig {
+        bot_token,
+        channel,
+        api_url,
+        timeout,
+        ..
+    } = config;
+    let token = secrets.resolve(&key("bot_token"), bot_token).await?;
+    let channel = secrets.resolve(&key("channel"), channel).await?;
+    let mut builder = SlackWebApi::builder(token, channel);
+    if let Some(api_url) = api_url {
+        builder = builder.base_url(api_url.clone());
+    }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(*timeout);
+    }
+    builder.build().map_err(|e| {
+        let field = match e {
+            runner_monitor_slack::WebApiConfigError::InvalidToken { .. } => "bot_token",
+            runner_monitor_slack::WebApiConfigError::InvalidChannel { .. } => "channel",
+            _ => "api_url",
+        };
+        BuildError::component(key(field), e.to_string())
+    })
+}
+
+/// The first `slack_bot` sink's name and Web API client, if any: where the slash commands reply
+/// in alert threads.
+///
+/// # Errors
+/// As for building that sink.
+pub(crate) async fn first_slack_bot(
+    sinks: &[SinkConfig],
+    secrets: &SecretResolver,
+) -> Result<Option<(String, SlackWebApi)>, BuildError> {
+    for (index, sink) in sinks.iter().enumerate() {
+        if let SinkConfig::SlackBot(config) = sink {
+            let api = slack_web_api(index, config, secrets).await?;
+            return Ok(Some((sink.name().to_owned(), api)));
         }
     }
+    Ok(None)
 }

@@ -13,12 +13,7 @@ use crate::model::{Message, MessageReceipt, Timestamp};
 use crate::monitor::report::DispatchReport;
 use crate::monitor::{Monitor, Sink};
 
-/// Kinds whose message starts a receipt.
-const OPENS: [&str; 2] = ["outage_opened", "monitoring_degraded"];
-/// Kinds whose members close what a receipt holds open.
-const CLOSES: [&str; 2] = ["outage_resolved", "monitoring_restored"];
-/// Kinds that refer to an earlier message without closing it.
-const REFERS: [&str; 1] = ["outage_reminder"];
+use crate::model::{CLOSING_KINDS as CLOSES, OPENING_KINDS as OPENS, REFERRING_KINDS as REFERS};
 
 /// What became of a message, as far as its receipts are concerned.
 pub(super) struct SentMessage<'a> {
