@@ -174,6 +174,71 @@ async fn nothing_is_sent_before_group_wait_and_what_falls_due_together_goes_toge
 }
 
 #[tokio::test]
+async fn younger_members_join_the_group_of_the_first_once_it_is_group_wait_old() {
+    let acme = Scope::org("acme");
+    let other = Scope::org("other");
+    let source = Arc::new(ScriptedSource::new());
+    let notifier = Arc::new(RecordingNotifier::grouping(false));
+    let store = Arc::new(CountingStore::new(Arc::new(MemoryStore::new())));
+    let monitor = build(
+        &source,
+        store.clone(),
+        vec![acme.clone(), other.clone()],
+        &[("slack", notifier.clone())],
+        Duration::from_secs(30),
+    );
+    source.set(&acme, host(24, true));
+    source.set(&other, host(2, true));
+    monitor.run_cycle(at(0)).await;
+    // A host loses power: GitHub lists 12 of its runners offline at 60 s, the other 12 at 80 s,
+    // when a runner of another scope goes down too.
+    let half = |down: usize| {
+        Ok(Observation {
+            runners: (0..24)
+                .map(|i| observed(&format!("rack1-{i:02}"), i as u64 + 1, i >= down, false))
+                .collect(),
+        })
+    };
+    source.set(&acme, half(12));
+    monitor.run_cycle(at(MIN)).await;
+    source.set(&acme, host(24, false));
+    source.set(
+        &other,
+        Ok(Observation {
+            runners: vec![
+                observed("rack1-00", 1, false, false),
+                observed("rack1-01", 2, true, false),
+            ],
+        }),
+    );
+    monitor.run_cycle(at(MIN + 20)).await;
+    assert!(notifier.messages().is_empty());
+    // At 91 s the first 12 are 31 s old: the 12 younger ones of the same host join them; the
+    // other scope's outage is its own group, 11 s old, and waits.
+    let report = monitor.dispatch(at(MIN + 31)).await;
+    assert_eq!((report.sent, report.messages), (24, 1), "{report:?}");
+    assert_eq!(
+        report.deferred, 1,
+        "the other scope's young opening, released"
+    );
+    assert_eq!(
+        kinds(&notifier.messages()),
+        [("outage_opened".to_owned(), 24)]
+    );
+    let report = monitor.dispatch(at(MIN + 51)).await;
+    assert_eq!((report.sent, report.messages), (1, 1), "{report:?}");
+    // Nothing young is claimed while nothing is old enough: no extra store work.
+    let claims = store.counts().outbox_reads;
+    let report = monitor.dispatch(at(MIN + 52)).await;
+    assert_eq!(report.claimed, 0);
+    assert_eq!(
+        store.counts().outbox_reads - claims,
+        1,
+        "one claim, no join claim"
+    );
+}
+
+#[tokio::test]
 async fn an_expired_credential_over_20_repositories_is_one_degraded_and_one_restored() {
     let scopes: Vec<Scope> = (0..20)
         .map(|i| Scope::repo("acme", format!("repo-{i:02}")))

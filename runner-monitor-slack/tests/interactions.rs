@@ -336,11 +336,64 @@ async fn in_bot_mode_the_outcome_goes_in_the_alert_thread() {
         "{}",
         thread[0].posted.text
     );
-    // The channel gets only the replaced alert, no second message.
-    let messages = rig.receiver.messages();
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert_eq!(messages[0]["replace_original"], true);
+    // The alert is updated with the bot token (chat.update), not through response_url, and
+    // the channel gets no second message.
+    assert!(
+        rig.receiver.messages().is_empty(),
+        "{:?}",
+        rig.receiver.messages()
+    );
     assert_eq!(slack.top_level().len(), 1);
+    let updated = slack.message(&alert.channel, &alert.ts).expect("alert");
+    assert_eq!(updated.edits.len(), 1);
+    let shown = updated.current().shown_blocks().to_string();
+    assert!(shown.contains("Acknowledged by <@U0ANA>"), "{shown}");
+    assert!(
+        !shown.contains(ACK_ACTION),
+        "the Acknowledge button is gone: {shown}"
+    );
+    assert!(shown.contains(HISTORY_ACTION), "{shown}");
+    assert_eq!(
+        updated.current().color(),
+        Some("#E01E5A"),
+        "still red: still down"
+    );
+}
+
+#[tokio::test]
+async fn in_bot_mode_a_click_without_response_url_is_still_carried_out() {
+    let slack = FakeSlackApi::start().await.expect("fake");
+    let api = Arc::new(
+        SlackWebApi::builder(slack.token(), slack.channel_secret())
+            .base_url(slack.base_url())
+            .build()
+            .expect("client"),
+    );
+    let alert = api
+        .post(
+            &BotMessage::new(Message::new("build-1 offline"), Tone::Alert),
+            "k",
+        )
+        .await
+        .expect("alert posted");
+    let mut rig = rig(false).await;
+    rig.commands = rig.commands.thread_replies("slack", api.clone());
+    let mut clicked = payload(&rig.receiver, ACK_ACTION, &target().value());
+    clicked["response_url"] = json!("https://example.com/not-slack");
+    clicked["container"]["channel_id"] = json!(alert.channel);
+    clicked["container"]["message_ts"] = json!(alert.ts);
+    let body = body(&clicked);
+    let answer = rig
+        .commands
+        .handle_interaction(&headers(&body, now(), &secret()), &body, now())
+        .await;
+    rig.commands.finish_delayed().await;
+    assert_eq!(answer.status, 200);
+    let state = rig.store.load(&scope()).await.expect("load");
+    assert!(state.open_outages["build-1"].acknowledged.is_some());
+    assert_eq!(slack.thread(&alert.channel, &alert.ts).len(), 1);
+    assert_eq!(slack.calls_of("chat.update"), 1);
+    assert!(rig.receiver.received().is_empty());
 }
 
 #[tokio::test]

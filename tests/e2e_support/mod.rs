@@ -194,3 +194,26 @@ where
     result.unwrap();
     value
 }
+
+/// `target/<profile>/examples/daemon`, built by `cargo test` along with the test binaries; built
+/// here with the same cargo if missing (e.g. `cargo test --test e2e_process`).
+pub fn daemon_binary() -> PathBuf {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap();
+            let binary = profile_dir.join("examples").join("daemon");
+            if !binary.exists() {
+                let status = std::process::Command::new(env!("CARGO"))
+                    .args(["build", "--example", "daemon", "--features", "host"])
+                    .current_dir(env!("CARGO_MANIFEST_DIR"))
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "building the daemon example failed");
+            }
+            assert!(binary.exists(), "{} missing", binary.display());
+            binary
+        })
+        .clone()
+}

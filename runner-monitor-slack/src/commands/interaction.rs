@@ -78,11 +78,12 @@ impl SlashCommands {
             user = %payload.user.id,
             "slack interaction"
         );
-        let Some(url) = response_url::validate(&payload.response_url, self.delayed.allow_loopback)
-        else {
+        // Without a usable response_url the click is still carried out; in bot mode the
+        // message and the thread are reached through the Web API, else nothing is answered.
+        let url = response_url::validate(&payload.response_url, self.delayed.allow_loopback);
+        if url.is_none() {
             tracing::warn!(action = %clicked.action_id, "slack interaction without a usable response_url");
-            return acknowledged;
-        };
+        }
         let click = Click {
             answers: Arc::clone(&self.answers),
             incident: Arc::clone(&self.incident),
@@ -133,7 +134,7 @@ struct Click {
     incident: Arc<dyn IncidentActions>,
     threads: Option<super::Threads>,
     client: reqwest::Client,
-    url: reqwest::Url,
+    url: Option<reqwest::Url>,
     payload: InteractionPayload,
     action_id: String,
     value: String,
@@ -211,27 +212,43 @@ impl Click {
         let Some(body) = after_click(original, &self.action_id, &line) else {
             return;
         };
-        if let Err(error) = response_url::post(&self.client, &self.url, &body).await {
+        // Bot mode: chat.update with the bot token; else (or if that fails) the response_url.
+        if let Some((threads, channel, ts)) = self.bot_target() {
+            let key = format!("{}/{}/update", self.action_id, self.value);
+            match threads.api.replace(channel, ts, &body, &key).await {
+                Ok(_) => return,
+                Err(error) => {
+                    tracing::warn!(action = %self.action_id, %error, "clicked message not updated through the Web API")
+                }
+            }
+        }
+        let Some(url) = &self.url else {
+            return;
+        };
+        if let Err(error) = response_url::post(&self.client, url, &body).await {
             tracing::warn!(action = %self.action_id, %error, "clicked message not updated");
         }
     }
 
+    /// Bot mode's Web API and the clicked message's channel and `ts`, when all are known.
+    fn bot_target(&self) -> Option<(&super::Threads, &str, &str)> {
+        let threads = self.threads.as_ref()?;
+        let container = &self.payload.container;
+        (!container.channel_id.is_empty() && !container.message_ts.is_empty()).then_some((
+            threads,
+            container.channel_id.as_str(),
+            container.message_ts.as_str(),
+        ))
+    }
+
     /// Bot mode: replies `told` in the thread of the clicked message. Whether it was posted.
     async fn tell_in_thread(&self, told: &Message) -> bool {
-        let Some(threads) = &self.threads else {
+        let Some((threads, channel, ts)) = self.bot_target() else {
             return false;
         };
-        let container = &self.payload.container;
-        if container.channel_id.is_empty() || container.message_ts.is_empty() {
-            return false;
-        }
         let key = format!("{}/{}", self.action_id, self.value);
         let reply = BotMessage::new(told.clone(), Tone::Plain);
-        match threads
-            .api
-            .reply(&container.channel_id, &container.message_ts, &reply, &key)
-            .await
-        {
+        match threads.api.reply(channel, ts, &reply, &key).await {
             Ok(_) => true,
             Err(error) => {
                 tracing::warn!(action = %self.action_id, %error, "thread reply not posted; answering in the channel");
@@ -242,9 +259,13 @@ impl Click {
 
     /// Posts `message` to the click's `response_url`, beside the alert (never replacing it).
     async fn respond(&self, message: &Message) {
+        let Some(url) = &self.url else {
+            tracing::warn!(action = %self.action_id, "slack interaction not answered: no usable response_url");
+            return;
+        };
         let mut body = SlashResponse::message(message.clone()).body;
         body["replace_original"] = json!(false);
-        match response_url::post(&self.client, &self.url, &body).await {
+        match response_url::post(&self.client, url, &body).await {
             Ok(()) => tracing::info!(action = %self.action_id, "slack interaction answered"),
             Err(error) => {
                 tracing::warn!(action = %self.action_id, %error, "slack interaction answer not posted")

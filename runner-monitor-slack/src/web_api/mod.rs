@@ -325,6 +325,36 @@ impl SlackWebApi {
         self.call("chat.update", &body, idempotency_key).await
     }
 
+    /// Replaces the message `ts` in `channel` with `message` as given: the `text`, `blocks`
+    /// and `attachments` of a message Slack sent back (e.g. the clicked alert of a button
+    /// payload, after [`after_click`](crate::interactions::after_click)). Other keys are
+    /// ignored.
+    ///
+    /// # Errors
+    /// As for [`update`](Self::update).
+    pub async fn replace(
+        &self,
+        channel: &str,
+        ts: &str,
+        message: &serde_json::Value,
+        idempotency_key: &str,
+    ) -> Result<Posted, WebApiError> {
+        let mut body = serde_json::Map::new();
+        for key in ["text", "blocks", "attachments"] {
+            if let Some(value) = message.get(key) {
+                body.insert(key.to_owned(), value.clone());
+            }
+        }
+        body.insert("channel".to_owned(), channel.into());
+        body.insert("ts".to_owned(), ts.into());
+        self.call(
+            "chat.update",
+            &serde_json::Value::Object(body),
+            idempotency_key,
+        )
+        .await
+    }
+
     /// Posts `message` as a reply in the thread of `thread_ts` in `channel`.
     ///
     /// # Errors

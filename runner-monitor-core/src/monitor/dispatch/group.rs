@@ -22,18 +22,24 @@ const GROUPED_KINDS: [&str; 6] = [
     "monitoring_restored",
 ];
 
+/// What `delivery` groups by (its kind and scope or cause); `None` for a kind sent alone.
+pub(super) fn key(delivery: &Delivery) -> Option<(&'static str, String)> {
+    let kind = delivery.notification.kind_name();
+    GROUPED_KINDS
+        .contains(&kind)
+        .then(|| (kind, group_basis(&delivery.notification)))
+}
+
 /// Splits one sink's claimed deliveries (in claim order) into messages. With `enabled` false
 /// every delivery is its own message.
 pub(super) fn groups<'a>(queue: &[&'a Delivery], enabled: bool) -> Vec<Vec<&'a Delivery>> {
     let mut groups: Vec<Vec<&Delivery>> = Vec::new();
     let mut index: HashMap<(&'static str, String), usize> = HashMap::new();
     for &delivery in queue {
-        let kind = delivery.notification.kind_name();
-        if !enabled || !GROUPED_KINDS.contains(&kind) {
+        let Some(key) = key(delivery).filter(|_| enabled) else {
             groups.push(vec![delivery]);
             continue;
-        }
-        let key = (kind, group_basis(&delivery.notification));
+        };
         match index.get(&key) {
             Some(&at) => groups[at].push(delivery),
             None => {

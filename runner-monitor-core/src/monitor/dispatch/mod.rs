@@ -41,7 +41,8 @@ impl Monitor {
     /// budget is spent: claim (in the store, for this monitor's holder id, until `now` +
     /// `delivery_lease`) the due deliveries at the head of their queue (one scope, sink and
     /// subject; sequence order) for the sinks this monitor has and, unless `group_wait` is 0,
-    /// created at least `group_wait` before `now`; group each sink's deliveries into messages
+    /// created at least `group_wait` before `now`, together with the younger ones that join
+    /// their groups ([`join_young`](Self::join_young)); group each sink's deliveries into messages
     /// ([`group`]: one kind and one scope or cause) and send them, sinks in parallel and each
     /// sink in order; settle each member under its own claim. Success settles as delivered; a
     /// retryable failure is scheduled again with exponential backoff (never sooner than the
@@ -84,7 +85,7 @@ impl Monitor {
                 created_before: grouping.then(|| before(now, self.policy.group_wait)),
                 limit: remaining.min(if grouping { GROUP_ROUND } else { ROUND }),
             };
-            let claimed = match self.store.claim_due(&request).await {
+            let mut claimed = match self.store.claim_due(&request).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     warn!(%error, "cannot claim from the outbox");
@@ -94,6 +95,10 @@ impl Monitor {
             };
             if claimed.is_empty() {
                 break;
+            }
+            if grouping {
+                let joined = self.join_young(&request, &claimed, now, &mut report).await;
+                claimed.extend(joined);
             }
             report.claimed += claimed.len();
             if silences.is_none() {
@@ -114,6 +119,54 @@ impl Monitor {
         }
         self.sweep_absent_sinks(now, &mut report).await;
         report
+    }
+
+    /// The younger deliveries that join the groups of `old` (claimed once `group_wait` old):
+    /// what falls due for a sink within `group_wait` of a group's first member goes in its
+    /// message, as Alertmanager's `group_wait` does, so a host whose runners are seen offline
+    /// over two cycles is still one message. One more claim, only in a round that sends
+    /// something; the young deliveries that join no group are released at once (not attempted).
+    async fn join_young(
+        &self,
+        request: &ClaimRequest,
+        old: &[Delivery],
+        now: Timestamp,
+        report: &mut DispatchReport,
+    ) -> Vec<Delivery> {
+        let groups: HashSet<(&str, (&'static str, String))> = old
+            .iter()
+            .filter_map(|d| group::key(d).map(|key| (d.sink.as_str(), key)))
+            .collect();
+        let limit = request.limit.saturating_sub(old.len());
+        if groups.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let young = ClaimRequest {
+            created_before: None,
+            limit,
+            ..request.clone()
+        };
+        let candidates = match self.store.claim_due(&young).await {
+            Ok(candidates) => candidates,
+            Err(error) => {
+                warn!(%error, "cannot claim the deliveries that would join a group");
+                report.store_error.get_or_insert(error);
+                return Vec::new();
+            }
+        };
+        let cutoff = request.created_before;
+        let mut joined = Vec::with_capacity(candidates.len());
+        for delivery in candidates {
+            let old_enough = cutoff.is_some_and(|t| delivery.created_at < t);
+            let joins = group::key(&delivery)
+                .is_some_and(|key| groups.contains(&(delivery.sink.as_str(), key)));
+            if old_enough || joins {
+                joined.push(delivery);
+            } else {
+                self.release(&delivery, now, report).await;
+            }
+        }
+        joined
     }
 
     /// One round's deliveries for one sink, in order, less those a silence holds back
