@@ -53,7 +53,7 @@ async fn main() -> ExitCode {
         let mut outcome = story::play(&world, &health, &printer).await;
         printer.flush();
         if outcome.is_ok() {
-            outcome = bot_mode::play(&world).await;
+            outcome = bot_mode::play().await;
         }
         if outcome.is_ok() {
             story::summary(&world, &printer, started.elapsed()).await;
