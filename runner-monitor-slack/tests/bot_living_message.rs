@@ -252,3 +252,59 @@ async fn a_rate_limited_thread_reply_is_sent_once_on_retry() {
     assert_eq!(alert.edits[0], alert.edits[1]);
     rig.nothing_pending().await;
 }
+
+#[tokio::test]
+async fn a_flapping_runner_is_one_message_turned_green_when_stable() {
+    let rig = rig(Policy {
+        group_wait: Duration::ZERO,
+        open_after: Duration::ZERO,
+        flap_count: 2,
+        flap_window: Duration::from_secs(30 * 60),
+        flap_settle: Duration::from_secs(15 * 60),
+        ..Policy::default()
+    })
+    .await;
+    rig.fleet(1, 0);
+    rig.cycles(&[0]).await;
+    // Down, up, down, up: the second outage makes it flapping.
+    for (minute, down) in [(1, 1), (3, 0), (5, 1), (7, 0)] {
+        rig.fleet(1, down);
+        rig.cycles(&[minute]).await;
+    }
+    let top = rig.slack.top_level();
+    assert_eq!(
+        top.len(),
+        2,
+        "the first outage's alert, then one flapping message: {top:?}"
+    );
+    let flapping = top[1].clone();
+    assert!(
+        flapping.posted.text.to_lowercase().contains("flapping"),
+        "{}",
+        flapping.posted.text
+    );
+    assert_eq!(
+        top[0].current().color(),
+        GREEN,
+        "the first outage resolved in place"
+    );
+    assert_eq!(
+        flapping.posted.color(),
+        Some("#ECB22E"),
+        "amber while flapping"
+    );
+    // Stable for flap_settle: the flapping message turns green, "stable" in its thread.
+    rig.cycles(&[15, 23, 24]).await;
+    let top = rig.slack.top_level();
+    assert_eq!(top.len(), 2, "{top:?}");
+    let flapping = rig
+        .slack
+        .message(&flapping.channel, &flapping.ts)
+        .expect("message");
+    assert_eq!(flapping.edits.len(), 1);
+    assert_eq!(flapping.current().color(), GREEN);
+    let thread = rig.thread(&flapping);
+    assert_eq!(thread.len(), 1, "{thread:?}");
+    assert!(thread[0].to_lowercase().contains("stable"), "{thread:?}");
+    rig.nothing_pending().await;
+}

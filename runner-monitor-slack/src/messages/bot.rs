@@ -14,17 +14,21 @@ use crate::blocks::{Block, Message, date, escape, field};
 use crate::interactions::{ActionTarget, buttons};
 use crate::web_api::{BotMessage, Tone};
 
-/// The tone of a notification's own message: red while something is broken, green once it is
-/// over, amber for reminders and degraded monitoring.
+/// The tone of a notification's own message: red while something is broken (an outage, a pool
+/// below its floor), green once it is over, amber for reminders, degraded monitoring and a
+/// flapping runner; no bar for removal notices.
 pub fn tone(notification: &Notification) -> Tone {
     match &notification.kind {
-        NotificationKind::OutageOpened { .. } => Tone::Alert,
-        NotificationKind::OutageResolved { .. } | NotificationKind::MonitoringRestored { .. } => {
-            Tone::Resolved
+        NotificationKind::OutageOpened { .. } | NotificationKind::PoolBelowFloor { .. } => {
+            Tone::Alert
         }
-        NotificationKind::OutageReminder { .. } | NotificationKind::MonitoringDegraded { .. } => {
-            Tone::Warning
-        }
+        NotificationKind::OutageResolved { .. }
+        | NotificationKind::MonitoringRestored { .. }
+        | NotificationKind::RunnerStable { .. }
+        | NotificationKind::PoolRestored { .. } => Tone::Resolved,
+        NotificationKind::OutageReminder { .. }
+        | NotificationKind::MonitoringDegraded { .. }
+        | NotificationKind::RunnerFlapping { .. } => Tone::Warning,
         _ => Tone::Plain,
     }
 }
