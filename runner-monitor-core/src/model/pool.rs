@@ -202,10 +202,16 @@ impl Pool {
     }
 
     /// Whether `runner` belongs to the pool: it carries every label (ASCII case ignored).
+    /// The scope is checked apart ([`spans`](Self::spans)).
     pub fn matches(&self, runner: &RunnerRecord) -> bool {
+        self.carries(&runner.labels)
+    }
+
+    /// Whether a runner with `labels` carries every label of the pool (ASCII case ignored).
+    pub fn carries(&self, labels: &[String]) -> bool {
         self.labels
             .iter()
-            .all(|want| runner.labels.iter().any(|l| l.eq_ignore_ascii_case(want)))
+            .all(|want| labels.iter().any(|l| l.eq_ignore_ascii_case(want)))
     }
 
     /// Whether the runners of `scope` count towards the pool (`scopes` empty: every scope).

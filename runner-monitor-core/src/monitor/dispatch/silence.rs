@@ -10,7 +10,11 @@
 //! - `runner_flapping` is held like an opening (sent at the end only if the runner still
 //!   flaps), `runner_stable` like a resolution (dropped when the flapping began and ended in
 //!   one silenced stretch).
+//! - `pool_below_floor` is held like an opening, `pool_restored` like a resolution.
 //! - `runners_removed` is never held back.
+//!
+//! What a silence covers: [`Silence::covers_in`] with the policy's pools, so a `pool:NAME`
+//! silence covers the pool's own notifications and those of the runners in the pool.
 //!
 //! Dropped deliveries settle as abandoned with a reason starting `silenced`, so history and
 //! status still show them. [`decide`] is the pure rule; [`Monitor::silence`] applies it.
@@ -51,7 +55,7 @@ pub(crate) fn decide(
 ) -> Verdict {
     let covering: Vec<&Silence> = silences
         .iter()
-        .filter(|s| s.covers(&notification.scope, notification.runner()))
+        .filter(|s| s.covers_in(&notification.scope, notification.runner(), &policy.pools))
         .collect();
     if covering.is_empty() {
         return Verdict::Send;
@@ -63,13 +67,15 @@ pub(crate) fn decide(
             None => Verdict::Send,
         },
         NotificationKind::OutageOpened { .. }
+        | NotificationKind::PoolBelowFloor { .. }
         | NotificationKind::MonitoringDegraded { .. }
         | NotificationKind::RunnerFlapping { .. } => match (during(now), during(notification.at)) {
             (Some(end), _) => Verdict::Postpone(end),
             (None, Some(end)) => Verdict::UnlessOverBy(end),
             (None, None) => Verdict::Send,
         },
-        NotificationKind::OutageResolved { outage, .. } => {
+        NotificationKind::OutageResolved { outage, .. }
+        | NotificationKind::PoolRestored { outage, .. } => {
             // The opening time: exact while no reminder was planned, else the outage's start.
             let opened_at = match outage.last_reminded_at {
                 Some(at) if outage.reminders == 0 => at,
@@ -172,7 +178,8 @@ impl Monitor {
     ) -> Result<bool, crate::ports::StoreError> {
         let n = &delivery.notification;
         match &n.kind {
-            NotificationKind::OutageOpened { outage, .. } => {
+            NotificationKind::OutageOpened { outage, .. }
+            | NotificationKind::PoolBelowFloor { outage, .. } => {
                 let history = self
                     .store
                     .outages(&n.scope, &outage.runner, HISTORY_READ)
