@@ -8,7 +8,7 @@
 
 use super::{Plan, elapsed};
 use crate::model::{
-    Change, Notification, NotificationKind, Outage, Policy, Pool, PoolCount, PoolFloor, Resolution,
+    Change, Notification, NotificationKind, Outage, Policy, Pool, PoolCount, Resolution,
     RunnerRecord, RunnerStatus, Scope, ScopeState, Timestamp,
 };
 
@@ -104,9 +104,9 @@ pub fn evaluate_pool(
     now: Timestamp,
 ) -> PoolPlan {
     let mut out = PoolPlan::default();
-    let Some(floor) = pool.floor() else {
+    if pool.floor().is_none() {
         return out; // Policy::validate rejects it; nothing to judge.
-    };
+    }
     if let Some(recorded) = state.record.last_success_at.filter(|at| *at > now) {
         out.held = Some(PoolHold::Stale { recorded });
         return out;
@@ -118,7 +118,9 @@ pub fn evaluate_pool(
         });
         return out;
     }
-    let count = count(pool, floor, spanned.map(|m| m.state));
+    let Some(count) = pool.count(spanned.map(|m| m.state)) else {
+        return out;
+    };
     plan_crossing(state, pool, &count, now, &mut out.plan);
     if !out.plan.changes.is_empty() {
         heartbeat(state, policy, now, &mut out.plan);
@@ -135,28 +137,6 @@ fn trusted(member: &PoolMember<'_>) -> bool {
         && member.state.version > 0
         && record.failing_since.is_none()
         && record.suspect_since.is_none()
-}
-
-fn count<'a>(
-    pool: &Pool,
-    floor: PoolFloor,
-    scopes: impl Iterator<Item = &'a ScopeState>,
-) -> PoolCount {
-    let (mut total, mut counted) = (0, 0);
-    for runner in scopes.flat_map(|s| s.runners.values()) {
-        if pool.matches(runner) {
-            total += 1;
-            counted += usize::from(floor.counts(runner));
-        }
-    }
-    PoolCount {
-        name: pool.name.clone(),
-        measure: floor.measure(),
-        count: counted,
-        total,
-        minimum: floor.minimum(),
-        labels: pool.labels.clone(),
-    }
 }
 
 /// Opens after `for` below the floor, resolves at once at or above it; the record changes only

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PolicyError, RunnerRecord, RunnerStatus, Scope};
+use super::{PolicyError, RunnerRecord, RunnerStatus, Scope, ScopeState};
 
 /// The default `for` of a pool: how long it must stay below its floor before an outage opens.
 pub const DEFAULT_POOL_FOR: Duration = Duration::from_secs(120);
@@ -212,6 +212,33 @@ impl Pool {
         self.labels
             .iter()
             .all(|want| labels.iter().any(|l| l.eq_ignore_ascii_case(want)))
+    }
+
+    /// The pool's count over `states`: its members (runners carrying every label) in the
+    /// states of scopes it [`spans`](Self::spans) (others are skipped), and how many of them
+    /// its floor counts. `None` without a valid floor. The one definition of a pool's count:
+    /// the engine judges the floor with it and `/runner-status` shows it.
+    pub fn count<'a>(&self, states: impl IntoIterator<Item = &'a ScopeState>) -> Option<PoolCount> {
+        let floor = self.floor()?;
+        let (mut total, mut counted) = (0, 0);
+        for runner in states
+            .into_iter()
+            .filter(|s| self.spans(&s.scope))
+            .flat_map(|s| s.runners.values())
+        {
+            if self.matches(runner) {
+                total += 1;
+                counted += usize::from(floor.counts(runner));
+            }
+        }
+        Some(PoolCount {
+            name: self.name.clone(),
+            measure: floor.measure(),
+            count: counted,
+            total,
+            minimum: floor.minimum(),
+            labels: self.labels.clone(),
+        })
     }
 
     /// Whether the runners of `scope` count towards the pool (`scopes` empty: every scope).

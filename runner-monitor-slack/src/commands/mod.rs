@@ -24,6 +24,7 @@ mod interaction;
 mod load_all;
 mod locate;
 mod overview;
+mod pools;
 mod reply;
 mod request;
 mod response_url;
@@ -35,7 +36,7 @@ mod suggest;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use runner_monitor_core::{Scope, ScopeState, Silence, Store, StoreError, Timestamp};
+use runner_monitor_core::{Pool, Scope, ScopeState, Silence, Store, StoreError, Timestamp};
 use runner_monitor_http::error_chain;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
@@ -130,6 +131,8 @@ struct Answers {
     scopes: Vec<Scope>,
     /// Silences from the configuration (shown, never removed by a command).
     configured: Vec<Silence>,
+    /// Capacity pools from the configuration (shown by `/runner-status` for every scope).
+    pools: Vec<Pool>,
 }
 
 /// The delayed-response machinery: deadlines, the client posting to `response_url`, and the
@@ -181,6 +184,7 @@ impl SlashCommands {
                 store,
                 scopes,
                 configured: Vec::new(),
+                pools: Vec::new(),
             }),
             verifier: SignatureVerifier::new(signing_secret),
             delayed: Delayed {
@@ -236,6 +240,17 @@ impl SlashCommands {
     pub fn configured_silences(mut self, silences: Vec<Silence>) -> Self {
         if let Some(answers) = Arc::get_mut(&mut self.answers) {
             answers.configured = silences;
+        }
+        self
+    }
+
+    /// The capacity pools of the configuration (`[[policy.pools]]`): `/runner-status` without
+    /// a scope lists each one's count against its floor, open outage and acknowledgement (one
+    /// extra load per pool). Call before handling requests.
+    #[must_use]
+    pub fn pools(mut self, pools: Vec<Pool>) -> Self {
+        if let Some(answers) = Arc::get_mut(&mut self.answers) {
+            answers.pools = pools;
         }
         self
     }
@@ -421,6 +436,16 @@ impl Answers {
             Err(message) => return message,
         };
         match self.store.load(&scope).await {
+            Ok(state) if args.is_empty() && !self.pools.is_empty() => {
+                // The only scope, so every scope: its pools too.
+                let message = self.with_silences(status::render(&state, now), &state, now);
+                let loaded = [(scope.clone(), Some(state.clone()))];
+                let (message, pools) = tokio::join!(message, self.pool_section(&loaded, now));
+                match pools {
+                    Some(text) => message.block(Block::text(text)),
+                    None => message,
+                }
+            }
             Ok(state) => {
                 self.with_silences(status::render(&state, now), &state, now)
                     .await
@@ -439,17 +464,16 @@ impl Answers {
                 return message;
             }
         };
-        let covering: Vec<String> = all
-            .iter()
-            .filter(|s| {
-                s.covers(&state.scope, None)
-                    || state
-                        .runners
-                        .values()
-                        .any(|r| s.covers(&state.scope, Some(&status::snapshot(r))))
-            })
-            .map(|s| silences::line(s, now))
-            .collect();
+        let covering: Vec<String> =
+            all.iter()
+                .filter(|s| {
+                    s.covers(&state.scope, None)
+                        || state.runners.values().any(|r| {
+                            s.covers_in(&state.scope, Some(&status::snapshot(r)), &self.pools)
+                        })
+                })
+                .map(|s| silences::line(s, now))
+                .collect();
         if covering.is_empty() {
             return message;
         }
@@ -490,7 +514,10 @@ impl Answers {
     /// `/runner-status` for every scope.
     async fn overview(&self, now: Timestamp) -> Message {
         match self.load_every_scope("/runner-status").await {
-            Some(loaded) => overview::render(&loaded, now),
+            Some(loaded) => {
+                let pools = self.pool_section(&loaded, now).await;
+                overview::render(&loaded, pools, now)
+            }
             None => try_again(),
         }
     }

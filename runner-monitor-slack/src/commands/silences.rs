@@ -185,7 +185,7 @@ pub(crate) async fn list(store: &dyn Store, configured: &[Silence], now: Timesta
     message
 }
 
-/// `/runner-ack <runner> [scope]`.
+/// `/runner-ack <runner> [scope]` or `/runner-ack pool:NAME`.
 pub(crate) async fn ack(
     store: &dyn Store,
     scopes: &[Scope],
@@ -203,11 +203,22 @@ pub(crate) async fn ack(
         }
         _ => {
             return notice(
-                "Usage: `/runner-ack &lt;runner&gt; [scope]`, e.g. `/runner-ack build-1`.",
+                "Usage: `/runner-ack &lt;runner&gt; [scope]` or `/runner-ack pool:NAME`, e.g. \
+                 `/runner-ack build-1`.",
             );
         }
     };
     match actions::acknowledge(store, scopes, runner, scope.as_ref(), user_id, now).await {
+        Ok((scope, outage)) if scope.is_pool() => Message::new(format!("{scope} acknowledged"))
+            .response_type(ResponseType::InChannel)
+            .block(Block::text(format!(
+                ":eyes: {} acknowledged outage #{} of pool `{}` ({}): no more reminders; its \
+                 restoration is still sent.",
+                user(user_id),
+                outage.id,
+                escape(&outage.runner),
+                escape(&outage.description)
+            ))),
         Ok((scope, outage)) => Message::new(format!("{runner} acknowledged"))
             .response_type(ResponseType::InChannel)
             .block(Block::text(format!(

@@ -134,6 +134,7 @@ pub async fn build_slash_commands(
         .await?;
     let handler = SlashCommands::new(store, config.github.scopes.clone(), secret)
         .map_err(|error| BuildError::component("slash_commands.signing_secret", error))?
-        .configured_silences(config.policy.silences.clone());
+        .configured_silences(config.policy.silences.clone())
+        .pools(config.policy.pools.clone());
     Ok(Arc::new(handler))
 }
