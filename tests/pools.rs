@@ -382,3 +382,51 @@ async fn a_pool_outage_that_begins_and_ends_inside_its_silence_sends_nothing() {
     assert_eq!(history.len(), 1);
     assert!(history[0].resolved_at.is_some(), "recorded and resolved");
 }
+
+#[tokio::test]
+async fn an_open_pool_outage_is_reminded_about_until_acknowledged_and_its_restoration_is_sent() {
+    let rig = Rig::with_policy(Policy {
+        pools: vec![gpu_pool()],
+        remind_every: Some(Duration::from_secs(10 * 60)),
+        ..Policy::default()
+    });
+    for minute in 0..11 {
+        rig.cycle(minute, NONE).await;
+    }
+    // Below from minute 11, opened at 16: reminders at 26, 36, 46.
+    for minute in 11..50 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    assert_eq!(rig.count("pool_below_floor"), 1);
+    assert_eq!(rig.count("pool_reminder"), 3);
+    let keys: Vec<String> = rig
+        .pool_messages()
+        .into_iter()
+        .filter(|k| k.contains("pool_reminder"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "pool:gpu/pool/outage:1/pool_reminder-1",
+            "pool:gpu/pool/outage:1/pool_reminder-2",
+            "pool:gpu/pool/outage:1/pool_reminder-3"
+        ]
+    );
+    // Acknowledged: no more pool reminders; the runners' own reminders are not affected by it.
+    let ack = runner_monitor_core::Acknowledgement {
+        by: "U1".into(),
+        at: at(50 * MIN),
+    };
+    rig.store
+        .acknowledge(&Scope::pool("gpu"), "gpu", &ack)
+        .await
+        .expect("ack");
+    for minute in 50..90 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    assert_eq!(rig.count("pool_reminder"), 3, "none after the ack");
+    for minute in 90..95 {
+        rig.cycle(minute, NONE).await;
+    }
+    assert_eq!(rig.count("pool_restored"), 1);
+}

@@ -1,5 +1,6 @@
 //! Pool capacity (`[[policy.pools]]`): a pool below its floor of online (or idle) runners for its
-//! `for` opens an outage of its own; back at or above the floor, it resolves.
+//! `for` opens an outage of its own; back at or above the floor, it resolves. While it stays
+//! open, unacknowledged, it is reminded about every `remind_every` (like a runner's outage).
 //!
 //! A pool's state lives in its own scope `pool:NAME`, as one record named after the pool (status
 //! IDLE at or above the floor, OFFLINE below it, `since` the crossing) with that record's
@@ -122,6 +123,7 @@ pub fn evaluate_pool(
         return out;
     };
     plan_crossing(state, pool, &count, now, &mut out.plan);
+    remind(state, pool, &count, policy, now, &mut out.plan);
     if !out.plan.changes.is_empty() {
         heartbeat(state, policy, now, &mut out.plan);
     }
@@ -167,6 +169,48 @@ fn plan_crossing(
         }
         _ => {}
     }
+}
+
+/// Reminds about an open pool outage that stays below the floor, like a runner's: every
+/// `remind_every` after it opened (or after the last reminder), unless it was acknowledged.
+/// Nothing when reminders are off or the pool is back (it resolves instead).
+fn remind(
+    state: &ScopeState,
+    pool: &Pool,
+    count: &PoolCount,
+    policy: &Policy,
+    now: Timestamp,
+    plan: &mut Plan,
+) {
+    let (Some(every), Some(outage)) = (policy.remind_every, state.open_outages.get(&pool.name))
+    else {
+        return;
+    };
+    if !count.is_below() || outage.acknowledged.is_some() {
+        return;
+    }
+    let last = outage.last_reminded_at.unwrap_or(outage.started_at);
+    if elapsed(last, now) < every {
+        return;
+    }
+    let mut reminded = outage.clone();
+    reminded.reminders += 1;
+    reminded.last_reminded_at = Some(now);
+    plan.changes.push(Change::RecordReminder {
+        runner: pool.name.clone(),
+        id: outage.id,
+        at: now,
+    });
+    plan.stats.reminders += 1;
+    plan.notifications.push(Notification {
+        scope: state.scope.clone(),
+        at: now,
+        kind: NotificationKind::PoolReminder {
+            pool: count.clone(),
+            down_for: reminded.duration(now),
+            outage: reminded,
+        },
+    });
 }
 
 fn record(

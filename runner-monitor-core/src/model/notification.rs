@@ -143,6 +143,18 @@ pub enum NotificationKind {
         #[serde(with = "humantime_serde")]
         duration: Duration,
     },
+    /// A pool's outage is still open `remind_every` after it opened (or after the last
+    /// reminder), unacknowledged: "Pool gpu still below its floor after 4 h: 1 of 4 online
+    /// (minimum 2)".
+    PoolReminder {
+        /// The count now.
+        pool: PoolCount,
+        /// The pool's outage (with the reminder counted).
+        outage: Outage,
+        /// How long the pool has been below its floor.
+        #[serde(with = "humantime_serde")]
+        down_for: Duration,
+    },
 }
 
 /// One thing to tell people about, planned by the engine and delivered by notifiers.
@@ -160,7 +172,7 @@ pub struct Notification {
 impl Notification {
     /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
     /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`, `runner_flapping`,
-    /// `runner_stable`, `pool_below_floor`, `pool_restored`.
+    /// `runner_stable`, `pool_below_floor`, `pool_reminder`, `pool_restored`.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
             NotificationKind::OutageOpened { .. } => "outage_opened",
@@ -173,6 +185,7 @@ impl Notification {
             NotificationKind::RunnerStable { .. } => "runner_stable",
             NotificationKind::PoolBelowFloor { .. } => "pool_below_floor",
             NotificationKind::PoolRestored { .. } => "pool_restored",
+            NotificationKind::PoolReminder { .. } => "pool_reminder",
         }
     }
 
@@ -182,7 +195,9 @@ impl Notification {
         match (&self.kind, self.runner()) {
             (NotificationKind::RunnersRemoved { .. }, _) => "removal".to_owned(),
             (
-                NotificationKind::PoolBelowFloor { .. } | NotificationKind::PoolRestored { .. },
+                NotificationKind::PoolBelowFloor { .. }
+                | NotificationKind::PoolRestored { .. }
+                | NotificationKind::PoolReminder { .. },
                 _,
             ) => "pool".to_owned(),
             (_, Some(runner)) => format!("runner:{}", runner.name),
@@ -209,7 +224,8 @@ impl Notification {
             | NotificationKind::OutageReminder { outage, .. }
             | NotificationKind::OutageResolved { outage, .. }
             | NotificationKind::PoolBelowFloor { outage, .. }
-            | NotificationKind::PoolRestored { outage, .. } => Some(outage),
+            | NotificationKind::PoolRestored { outage, .. }
+            | NotificationKind::PoolReminder { outage, .. } => Some(outage),
             _ => None,
         }
     }
@@ -223,7 +239,8 @@ impl Notification {
             | NotificationKind::OutageReminder { outage, .. }
             | NotificationKind::OutageResolved { outage, .. }
             | NotificationKind::PoolBelowFloor { outage, .. }
-            | NotificationKind::PoolRestored { outage, .. } => outage.id,
+            | NotificationKind::PoolRestored { outage, .. }
+            | NotificationKind::PoolReminder { outage, .. } => outage.id,
             NotificationKind::MonitoringDegraded { incident, .. }
             | NotificationKind::MonitoringRestored { incident, .. } => *incident,
             NotificationKind::RunnersRemoved { since, .. }
@@ -247,7 +264,9 @@ impl Notification {
                 _,
             ) => "flapping",
             (
-                NotificationKind::PoolBelowFloor { .. } | NotificationKind::PoolRestored { .. },
+                NotificationKind::PoolBelowFloor { .. }
+                | NotificationKind::PoolRestored { .. }
+                | NotificationKind::PoolReminder { .. },
                 _,
             ) => "outage",
             (_, Some(_)) => "outage",
@@ -284,10 +303,12 @@ impl Notification {
     /// ```
     pub fn idempotency_key(&self) -> String {
         match &self.kind {
-            NotificationKind::OutageReminder { outage, .. } => {
+            NotificationKind::OutageReminder { outage, .. }
+            | NotificationKind::PoolReminder { outage, .. } => {
                 format!(
-                    "{}/outage_reminder-{}",
+                    "{}/{}-{}",
                     self.incident_key(),
+                    self.kind_name(),
                     outage.reminders
                 )
             }

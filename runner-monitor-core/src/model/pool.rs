@@ -159,6 +159,33 @@ impl PoolCount {
         )
     }
 
+    /// A reminder's text: `Pool gpu still below its floor after 4 h: 1 of 4 online (minimum 2)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use runner_monitor_core::{PoolCount, PoolMeasure};
+    /// let count = PoolCount {
+    ///     name: "gpu".into(), measure: PoolMeasure::Online, count: 1, total: 4, minimum: 2,
+    ///     labels: vec!["gpu".into()],
+    /// };
+    /// let below = std::time::Duration::from_secs(4 * 3600);
+    /// assert_eq!(
+    ///     count.reminder_text(below),
+    ///     "Pool gpu still below its floor after 4 h: 1 of 4 online (minimum 2)"
+    /// );
+    /// ```
+    pub fn reminder_text(&self, below_for: Duration) -> String {
+        format!(
+            "Pool {} still below its floor after {}: {} of {} {} (minimum {})",
+            self.name,
+            minutes(below_for),
+            self.count,
+            self.total,
+            self.measure.as_str(),
+            self.minimum
+        )
+    }
+
     /// The resolution's text: `Pool gpu back: 3 of 4 online after 12 min`.
     pub fn back_text(&self, lasted: Duration) -> String {
         format!(

@@ -15,6 +15,7 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "runner_flapping",
     "runner_stable",
     "pool_below_floor",
+    "pool_reminder",
     "pool_restored",
 ];
 

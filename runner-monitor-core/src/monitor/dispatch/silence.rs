@@ -3,7 +3,7 @@
 //! - `outage_opened` (and `monitoring_degraded`, under a scope silence) is postponed to the end
 //!   of the silenced stretch ([`Settlement::Postponed`]: no attempt counted). At the end it is
 //!   sent if the outage is still open, and dropped if it ended inside the silence.
-//! - `outage_reminder` during a silence is dropped.
+//! - `outage_reminder` (`pool_reminder`) during a silence is dropped.
 //! - `outage_resolved` (`monitoring_restored`) of an outage that opened and ended inside one
 //!   silenced stretch is dropped (its opening was never sent); one of an outage opened before
 //!   the silence is postponed to the end like an opening.
@@ -62,10 +62,12 @@ pub(crate) fn decide(
     }
     let during = |at: Timestamp| silenced_until(covering.iter().copied(), at);
     match &notification.kind {
-        NotificationKind::OutageReminder { .. } => match during(now) {
-            Some(_) => Verdict::Drop("silenced: reminder during a silence"),
-            None => Verdict::Send,
-        },
+        NotificationKind::OutageReminder { .. } | NotificationKind::PoolReminder { .. } => {
+            match during(now) {
+                Some(_) => Verdict::Drop("silenced: reminder during a silence"),
+                None => Verdict::Send,
+            }
+        }
         NotificationKind::OutageOpened { .. }
         | NotificationKind::PoolBelowFloor { .. }
         | NotificationKind::MonitoringDegraded { .. }

@@ -420,6 +420,20 @@ fn pool_restored(opened_at: i64, at: i64) -> Notification {
     }
 }
 
+fn pool_reminder(at: i64) -> Notification {
+    let mut outage = pool_outage(0, None);
+    outage.reminders = 1;
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: m(at),
+        kind: NotificationKind::PoolReminder {
+            pool: pool_count(),
+            outage,
+            down_for: Duration::from_secs(60),
+        },
+    }
+}
+
 /// `opened(at)` for a runner with `labels` in `scope`.
 fn opened_in(scope: Scope, labels: &[&str], at: i64) -> Notification {
     let mut n = opened(at);
@@ -472,6 +486,20 @@ fn pool_silences_cover_the_pool_and_its_runners() {
             pool_restored(-5, 40),
             40,
             Verdict::Postpone(m(60)),
+        ),
+        (
+            "the pool's reminder during the silence: dropped",
+            gpu(),
+            pool_reminder(30),
+            30,
+            Verdict::Drop("silenced: reminder during a silence"),
+        ),
+        (
+            "the pool's reminder after the silence: sent",
+            gpu(),
+            pool_reminder(30),
+            61,
+            Verdict::Send,
         ),
         (
             "another pool's silence: the pool's opening is sent",
