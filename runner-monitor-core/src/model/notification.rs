@@ -169,26 +169,46 @@ pub struct Notification {
     pub kind: NotificationKind,
 }
 
-impl Notification {
-    /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
-    /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`, `runner_flapping`,
-    /// `runner_stable`, `pool_below_floor`, `pool_reminder`, `pool_restored`.
-    pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            NotificationKind::OutageOpened { .. } => "outage_opened",
-            NotificationKind::OutageReminder { .. } => "outage_reminder",
-            NotificationKind::OutageResolved { .. } => "outage_resolved",
-            NotificationKind::MonitoringDegraded { .. } => "monitoring_degraded",
-            NotificationKind::MonitoringRestored { .. } => "monitoring_restored",
-            NotificationKind::RunnersRemoved { .. } => "runners_removed",
-            NotificationKind::RunnerFlapping { .. } => "runner_flapping",
-            NotificationKind::RunnerStable { .. } => "runner_stable",
-            NotificationKind::PoolBelowFloor { .. } => "pool_below_floor",
-            NotificationKind::PoolRestored { .. } => "pool_restored",
-            NotificationKind::PoolReminder { .. } => "pool_reminder",
-        }
-    }
+/// Defines [`Notification::kind_name`] and [`NOTIFICATION_KINDS`] from one table, so that no
+/// kind can be missing from the list: `kind_name`'s `match` is exhaustive, so a new
+/// [`NotificationKind`] variant does not compile until it has a row here, and its row is the
+/// list's entry.
+macro_rules! notification_kinds {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Every notification kind, as [`Notification::kind_name`] spells it (and as routes
+        /// (`[sinks.route] kinds`) name them), in declaration order.
+        pub const NOTIFICATION_KINDS: &[&str] = &[$($name),*];
 
+        impl Notification {
+            /// A short stable name of the kind (one of [`NOTIFICATION_KINDS`]): `outage_opened`,
+            /// `outage_reminder`, `outage_resolved`, `monitoring_degraded`,
+            /// `monitoring_restored`, `runners_removed`, `runner_flapping`, `runner_stable`,
+            /// `pool_below_floor`, `pool_restored`, `pool_reminder`; the same as the JSON tag
+            /// `kind`.
+            pub fn kind_name(&self) -> &'static str {
+                match &self.kind {
+                    $(NotificationKind::$variant { .. } => $name,)*
+                }
+            }
+        }
+    };
+}
+
+notification_kinds! {
+    OutageOpened => "outage_opened",
+    OutageReminder => "outage_reminder",
+    OutageResolved => "outage_resolved",
+    MonitoringDegraded => "monitoring_degraded",
+    MonitoringRestored => "monitoring_restored",
+    RunnersRemoved => "runners_removed",
+    RunnerFlapping => "runner_flapping",
+    RunnerStable => "runner_stable",
+    PoolBelowFloor => "pool_below_floor",
+    PoolRestored => "pool_restored",
+    PoolReminder => "pool_reminder",
+}
+
+impl Notification {
     /// What the notification is about within its scope: `runner:<name>`, `source`, `removal` or
     /// `pool`. Deliveries for one subject are sent in order.
     pub fn subject(&self) -> String {
