@@ -298,11 +298,12 @@ fn outage_id(n: &Notification) -> Option<u64> {
     }
 }
 
-/// For a pool's message (`pool_below_floor`, `pool_restored`), the count: `name`, `measure`,
-/// `count`, `total`, `minimum`.
+/// For a pool's message (`pool_below_floor`, `pool_reminder`, `pool_restored`), the count:
+/// `name`, `measure`, `count`, `total`, `minimum`.
 fn pool_json(n: &Notification) -> Option<serde_json::Value> {
     match &n.kind {
         NotificationKind::PoolBelowFloor { pool, .. }
+        | NotificationKind::PoolReminder { pool, .. }
         | NotificationKind::PoolRestored { pool, .. } => Some(serde_json::json!({
             "name": pool.name,
             "measure": pool.measure.as_str(),

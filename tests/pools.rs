@@ -7,7 +7,7 @@ use std::time::Duration;
 use runner_monitor_core::testing::{CountingStore, RecordingNotifier, ScriptedSource, at};
 use runner_monitor_core::{
     ListedStatus, Monitor, NotificationKind, Observation, ObservedRunner, Policy, Pool, Scope,
-    SourceError, Store,
+    Silence, SourceError, Store,
 };
 use runner_monitor_memory::MemoryStore;
 
@@ -82,16 +82,20 @@ struct Rig {
 
 impl Rig {
     fn new(pool: Pool) -> Self {
+        Self::with_policy(Policy {
+            pools: vec![pool],
+            ..Policy::default()
+        })
+    }
+
+    fn with_policy(policy: Policy) -> Self {
         let source = Arc::new(ScriptedSource::new());
         let store = Arc::new(CountingStore::new(Arc::new(MemoryStore::new())));
         let notifier = Arc::new(RecordingNotifier::new());
         let monitor = Monitor::builder(source.clone(), store.clone())
             .scopes(scopes())
             .sink("slack", notifier.clone())
-            .policy(Policy {
-                pools: vec![pool],
-                ..Policy::default()
-            })
+            .policy(policy)
             .build()
             .expect("valid monitor");
         Rig {
@@ -289,4 +293,140 @@ async fn a_min_idle_pool_opens_when_every_member_is_busy() {
             "pool:gpu/pool/outage:1/pool_restored"
         ]
     );
+}
+
+/// A policy with the GPU pool and a silence of `pool:gpu` from minute `from` to `until`.
+fn pool_silenced(from: i64, until: i64) -> Policy {
+    let silence: Silence = serde_json::from_value(serde_json::json!({
+        "id": "gpu-maintenance", "target": "pool:gpu",
+        "from": at(from * MIN), "until": at(until * MIN),
+    }))
+    .expect("valid silence");
+    Policy {
+        pools: vec![gpu_pool()],
+        silences: vec![silence],
+        ..Policy::default()
+    }
+}
+
+impl Rig {
+    fn count(&self, kind: &str) -> usize {
+        self.notifier
+            .delivered()
+            .iter()
+            .filter(|n| n.kind_name() == kind)
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn a_pool_silence_holds_the_pool_and_its_runners_and_sends_what_is_still_open_once() {
+    let rig = Rig::with_policy(pool_silenced(10, 35));
+    for minute in 0..11 {
+        rig.cycle(minute, NONE).await;
+    }
+    // 37 of the 40 GPU runners down from minute 11: the pool opens at 16, the runners at 13,
+    // all inside the silence of pool:gpu (minutes 10-35): nothing is sent.
+    for minute in 11..35 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    assert_eq!(rig.notifier.delivered().len(), 0, "silenced: nothing sent");
+    let history = rig
+        .store
+        .outages(&Scope::pool("gpu"), "gpu", 10)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 1, "the pool outage is recorded");
+    // Still down when the silence ends: the pool's opening once, and each runner's once.
+    for minute in 35..40 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    assert_eq!(
+        rig.pool_messages(),
+        ["pool:gpu/pool/outage:1/pool_below_floor"]
+    );
+    assert_eq!(rig.count("outage_opened"), 37);
+    assert_eq!(rig.notifier.delivered().len(), 38);
+    // Back after the silence: told normally.
+    for minute in 40..45 {
+        rig.cycle(minute, NONE).await;
+    }
+    assert_eq!(rig.count("pool_restored"), 1);
+    assert_eq!(rig.count("outage_resolved"), 37);
+    assert_eq!(rig.notifier.delivered().len(), 76);
+}
+
+#[tokio::test]
+async fn a_pool_outage_that_begins_and_ends_inside_its_silence_sends_nothing() {
+    let rig = Rig::with_policy(pool_silenced(5, 60));
+    for minute in 0..11 {
+        rig.cycle(minute, NONE).await;
+    }
+    for minute in 11..30 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    for minute in 30..70 {
+        rig.cycle(minute, NONE).await;
+    }
+    assert_eq!(
+        rig.notifier.delivered().len(),
+        0,
+        "{:?}",
+        rig.pool_messages()
+    );
+    let history = rig
+        .store
+        .outages(&Scope::pool("gpu"), "gpu", 10)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 1);
+    assert!(history[0].resolved_at.is_some(), "recorded and resolved");
+}
+
+#[tokio::test]
+async fn an_open_pool_outage_is_reminded_about_until_acknowledged_and_its_restoration_is_sent() {
+    let rig = Rig::with_policy(Policy {
+        pools: vec![gpu_pool()],
+        remind_every: Some(Duration::from_secs(10 * 60)),
+        ..Policy::default()
+    });
+    for minute in 0..11 {
+        rig.cycle(minute, NONE).await;
+    }
+    // Below from minute 11, opened at 16: reminders at 26, 36, 46.
+    for minute in 11..50 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    assert_eq!(rig.count("pool_below_floor"), 1);
+    assert_eq!(rig.count("pool_reminder"), 3);
+    let keys: Vec<String> = rig
+        .pool_messages()
+        .into_iter()
+        .filter(|k| k.contains("pool_reminder"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "pool:gpu/pool/outage:1/pool_reminder-1",
+            "pool:gpu/pool/outage:1/pool_reminder-2",
+            "pool:gpu/pool/outage:1/pool_reminder-3"
+        ]
+    );
+    // Acknowledged: no more pool reminders; the runners' own reminders are not affected by it.
+    let ack = runner_monitor_core::Acknowledgement {
+        by: "U1".into(),
+        at: at(50 * MIN),
+    };
+    rig.store
+        .acknowledge(&Scope::pool("gpu"), "gpu", &ack)
+        .await
+        .expect("ack");
+    for minute in 50..90 {
+        rig.cycle(minute, MOST_GPU).await;
+    }
+    assert_eq!(rig.count("pool_reminder"), 3, "none after the ack");
+    for minute in 90..95 {
+        rig.cycle(minute, NONE).await;
+    }
+    assert_eq!(rig.count("pool_restored"), 1);
 }

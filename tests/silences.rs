@@ -254,3 +254,170 @@ async fn a_runner_flapping_through_a_silence_sends_nothing() {
         "every held-back delivery settled"
     );
 }
+
+/// A store whose outage-history reads take `latency` (the silence rule's "is it over?" read);
+/// everything else is the memory store's, at once.
+#[derive(Debug)]
+struct SlowHistory {
+    inner: MemoryStore,
+    latency: Duration,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Store for SlowHistory {
+    async fn load(
+        &self,
+        scope: &Scope,
+    ) -> Result<runner_monitor_core::ScopeState, runner_monitor_core::StoreError> {
+        self.inner.load(scope).await
+    }
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: runner_monitor_core::Version,
+        changes: &[runner_monitor_core::Change],
+    ) -> Result<runner_monitor_core::Receipt, runner_monitor_core::StoreError> {
+        self.inner.commit(scope, expected, changes).await
+    }
+    async fn pending_deliveries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<runner_monitor_core::Delivery>, runner_monitor_core::StoreError> {
+        self.inner.pending_deliveries(limit).await
+    }
+    async fn claim_due(
+        &self,
+        request: &runner_monitor_core::ClaimRequest,
+    ) -> Result<Vec<runner_monitor_core::Delivery>, runner_monitor_core::StoreError> {
+        self.inner.claim_due(request).await
+    }
+    async fn settle_delivery(
+        &self,
+        id: &runner_monitor_core::DeliveryId,
+        claim: &runner_monitor_core::Claim,
+        settlement: &runner_monitor_core::Settlement,
+    ) -> Result<(), runner_monitor_core::StoreError> {
+        self.inner.settle_delivery(id, claim, settlement).await
+    }
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<runner_monitor_core::Outage>, runner_monitor_core::StoreError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(self.latency).await;
+        self.inner.outages(scope, runner, limit).await
+    }
+    async fn put_receipt(
+        &self,
+        receipt: &runner_monitor_core::MessageReceipt,
+    ) -> Result<(), runner_monitor_core::StoreError> {
+        self.inner.put_receipt(receipt).await
+    }
+    async fn receipts_following(
+        &self,
+        sink: &str,
+        incident_keys: &[String],
+    ) -> Result<Vec<runner_monitor_core::MessageReceipt>, runner_monitor_core::StoreError> {
+        self.inner.receipts_following(sink, incident_keys).await
+    }
+    async fn scopes(&self) -> Result<Vec<Scope>, runner_monitor_core::StoreError> {
+        self.inner.scopes().await
+    }
+    async fn outages_between(
+        &self,
+        scope: &Scope,
+        from: runner_monitor_core::Timestamp,
+        to: runner_monitor_core::Timestamp,
+    ) -> Result<Vec<runner_monitor_core::Outage>, runner_monitor_core::StoreError> {
+        self.inner.outages_between(scope, from, to).await
+    }
+    async fn put_silence(&self, silence: &Silence) -> Result<(), runner_monitor_core::StoreError> {
+        self.inner.put_silence(silence).await
+    }
+    async fn delete_silence(&self, id: &str) -> Result<bool, runner_monitor_core::StoreError> {
+        self.inner.delete_silence(id).await
+    }
+    async fn silences(&self) -> Result<Vec<Silence>, runner_monitor_core::StoreError> {
+        self.inner.silences().await
+    }
+    async fn acknowledge(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        ack: &Acknowledgement,
+    ) -> Result<runner_monitor_core::Outage, runner_monitor_core::StoreError> {
+        self.inner.acknowledge(scope, runner, ack).await
+    }
+}
+
+/// 51 postponed openings fall due when a silence ends, each needing a slow history read: the
+/// dispatch stops at its budget (not after 51 reads), releases the rest untouched, and the
+/// next dispatches finish the job with exactly one message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silenced_backlog_stops_at_the_dispatch_budget() {
+    let policy = Policy {
+        silences: vec![silence("maintenance", "org:acme", 5, 60)],
+        ..Policy::default()
+    };
+    let rig = Rig::new(policy.clone());
+    rig.minutes(0, 10, listing(true, true)).await;
+    rig.minutes(10, 30, listing(false, false)).await;
+    rig.minutes(30, 60, listing(true, false)).await;
+    assert!(rig.kinds().is_empty());
+
+    let slow = Arc::new(SlowHistory {
+        inner: rig.memory.clone(),
+        latency: Duration::from_millis(50),
+        reads: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let monitor = Monitor::builder(rig.source.clone(), slow.clone())
+        .scope(scope())
+        .sink("slack", rig.notifier.clone())
+        .policy(policy)
+        .dispatch_budget(Duration::from_millis(300))
+        .delivery_lease(Duration::from_secs(60))
+        .build()
+        .expect("valid monitor");
+    let started = std::time::Instant::now();
+    let report = monitor.dispatch(at(60 * MIN)).await;
+    let took = started.elapsed();
+    let reads = slow.reads.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(report.budget_exhausted, "{report:?}");
+    assert_eq!(report.claimed, 51, "the 51 openings are the queues' heads");
+    assert!(
+        reads < 20,
+        "the budget (300 ms) stops the 50 ms reads long before all 51: {reads}"
+    );
+    assert!(report.deferred > 30, "the rest is released: {report:?}");
+    assert_eq!(
+        report.claimed,
+        report.silenced + report.sent + report.deferred,
+        "{report:?}"
+    );
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+
+    // Later dispatches (the budget per dispatch still holds) finish it: one opening in all.
+    for round in 0..20 {
+        if rig
+            .memory
+            .pending_deliveries(1_000)
+            .await
+            .expect("pending")
+            .is_empty()
+        {
+            break;
+        }
+        monitor.dispatch(at(60 * MIN + round)).await;
+    }
+    assert!(
+        rig.memory
+            .pending_deliveries(1_000)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert_eq!(rig.kinds(), ["outage_opened:spare-1"]);
+}

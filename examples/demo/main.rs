@@ -2,7 +2,9 @@
 //!
 //! A fake GitHub with a small fleet in two scopes, a local Slack webhook that prints what it
 //! receives, and the real daemon machinery (GitHubSource over HTTP, SqliteStore in a temporary
-//! directory, SlackNotifier, the HTTP endpoints) play a short story in about half a minute.
+//! directory, SlackNotifier, the HTTP endpoints) play a short story in under a minute: single
+//! outages, a grouped one, and a maintenance silence set with `/runner-silence`. Each step
+//! checks the exact number of Slack messages; a wrong count exits 1 (`tests/demo.rs`).
 //! `--keep-running` leaves the endpoints up afterwards for `curl`.
 
 mod bot_mode;
@@ -50,7 +52,7 @@ async fn main() -> ExitCode {
     let (trigger, shutdown) = channel();
     let printer = printer::Printer::new(&world.slack);
     let story = async {
-        let mut outcome = story::play(&world, &health, &printer).await;
+        let mut outcome = story::play(&world, &health, &printer, addr).await;
         printer.flush();
         if outcome.is_ok() {
             outcome = bot_mode::play().await;

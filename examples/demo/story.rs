@@ -4,10 +4,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use runner_monitor::core::Scope;
 use runner_monitor::github::fake::Fault;
 use runner_monitor::host::health::Health;
 use runner_monitor::host::status::Fleet;
 use runner_monitor::host::status::report::{self, ReportFormat};
+use runner_monitor::slack::fake::render_plain;
 use runner_monitor::slack::signature::sign;
 use secrecy::SecretString;
 
@@ -38,10 +40,10 @@ async fn messages(world: &World, printer: &Printer<'_>, total: usize) -> Outcome
     }
 }
 
-fn still(printer: &Printer<'_>, expected: usize, why: &str) -> Outcome {
+/// Checks that Slack has received exactly `expected` messages so far.
+fn count_is(printer: &Printer<'_>, expected: usize) -> Outcome {
     let got = printer.flush();
     if got == expected {
-        printer.note(&format!("✓ nothing sent: {why}"));
         Ok(())
     } else {
         Err(format!(
@@ -50,11 +52,97 @@ fn still(printer: &Printer<'_>, expected: usize, why: &str) -> Outcome {
     }
 }
 
-pub async fn play(world: &World, health: &Health, printer: &Printer<'_>) -> Outcome {
+/// Checks that nothing more reached Slack, and says why it should not have.
+fn still(printer: &Printer<'_>, expected: usize, why: &str) -> Outcome {
+    count_is(printer, expected)?;
+    printer.note(&format!("✓ nothing sent: {why}"));
+    Ok(())
+}
+
+/// Checks that the last message was the only one, and says what it covered.
+fn only_one(printer: &Printer<'_>, expected: usize, what: &str) -> Outcome {
+    count_is(printer, expected)?;
+    printer.note(&format!("✓ one message, and only one: {what}"));
+    Ok(())
+}
+
+/// Sends a signed slash command to the daemon's `/slack/commands`, as Slack does; returns the
+/// answer as plain text.
+async fn slash(addr: SocketAddr, command: &str, text: &str) -> Result<String, String> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("command", command)
+        .append_pair("text", text)
+        .append_pair("user_id", "U0DEMO")
+        .append_pair("channel_id", "C0RUNNERS")
+        .finish();
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let signature = sign(&SecretString::from(SIGNING_SECRET), &ts, body.as_bytes());
+    let response = reqwest::Client::new()
+        .post(format!("http://{addr}/slack/commands"))
+        .header("X-Slack-Request-Timestamp", ts)
+        .header("X-Slack-Signature", signature)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("{command}: {e}"))?;
+    let status = response.status();
+    let answer: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|e| format!("{command}: the answer is not JSON: {e}"))?;
+    if !status.is_success() {
+        return Err(format!("{command} answered {status}: {answer}"));
+    }
+    Ok(render_plain(&answer))
+}
+
+/// Waits (at most 20 s) until every one of `runners` has an open outage in `scope`.
+async fn opened(world: &World, scope: &Scope, runners: &[&str]) -> Outcome {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let state = world
+            .host
+            .store
+            .load(scope)
+            .await
+            .map_err(|e| e.to_string())?;
+        if runners.iter().all(|r| state.open_outages.contains_key(*r)) {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!("no open outage for all of {runners:?} in {scope}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The last Slack message received, as plain text.
+fn last_message(world: &World) -> String {
+    world
+        .slack
+        .messages()
+        .last()
+        .map(render_plain)
+        .unwrap_or_default()
+}
+
+/// How long the demo's maintenance silence lasts: long enough for the GPU outages to open and
+/// be held back inside it, on a loaded machine too.
+const SILENCE: &str = "15s";
+
+pub async fn play(
+    world: &World,
+    health: &Health,
+    printer: &Printer<'_>,
+    addr: Option<SocketAddr>,
+) -> Outcome {
+    let addr = addr.ok_or("the daemon serves no HTTP endpoint")?;
     println!("runner-monitor demo: a fake GitHub, a local Slack webhook, the real monitor.");
     println!("  acme/api  build-1, build-2 (busy), updater-1, eph-7 (ephemeral, busy)");
-    println!("  org:acme  gpu-1, gpu-2");
+    println!("  org:acme  gpu-1, gpu-2 (label gpu)");
     println!("  a cycle every second; an outage opens after 3 s unhealthy; SQLite in a temp dir");
+    println!("  what falls due within group_wait (2 s) goes out as one message");
     cycles(health, 2).await;
     printer.note("✓ two quiet cycles: every runner is online");
 
@@ -95,13 +183,78 @@ pub async fn play(world: &World, health: &Health, printer: &Printer<'_>) -> Outc
     world.github.set_online(&world.api, "build-1", true);
     messages(world, printer, 2).await?;
     printer.note("✓ the outage resolved, with its duration");
+
+    silenced_maintenance(world, health, printer, addr).await
+}
+
+/// A maintenance window set from Slack: the GPU rack goes down inside it (recorded, nothing
+/// sent), is still down when it ends (one grouped opening then), and comes back (one grouped
+/// resolution).
+async fn silenced_maintenance(
+    world: &World,
+    health: &Health,
+    printer: &Printer<'_>,
+    addr: SocketAddr,
+) -> Outcome {
+    let text = format!("label:gpu {SILENCE} rack maintenance");
+    printer.step(&format!("someone types /runner-silence {text} in Slack"));
+    let answer = slash(addr, "/runner-silence", &text).await?;
+    for line in answer.lines().filter(|l| !l.trim().is_empty()) {
+        println!("  │ {line}");
+    }
+    if !answer.contains("silenced") {
+        return Err(format!("/runner-silence did not silence: {answer}"));
+    }
+    printer.note("✓ the signed command set a silence, stored in SQLite");
+
+    printer.step("gpu-1 and gpu-2 go offline for the maintenance");
+    world.github.set_online(&world.org, "gpu-1", false);
+    world.github.set_online(&world.org, "gpu-2", false);
+    opened(world, &world.org, &["gpu-1", "gpu-2"]).await?;
+    // Past group_wait: the dispatcher has seen both deliveries and held them back.
+    cycles(health, 3).await;
+    still(
+        printer,
+        2,
+        "both outages are recorded (history has them), not sent, while silenced",
+    )?;
+
+    printer.step(&format!(
+        "the silence ends ({SILENCE} after it was set) with the rack still down"
+    ));
+    messages(world, printer, 3).await?;
+    let opening = last_message(world);
+    if !(opening.contains("gpu-1") && opening.contains("gpu-2")) {
+        return Err(format!(
+            "the opening should name gpu-1 and gpu-2: {opening}"
+        ));
+    }
+    cycles(health, 2).await;
+    only_one(
+        printer,
+        3,
+        "both openings, held back by the silence, grouped when it ended",
+    )?;
+
+    printer.step("gpu-1 and gpu-2 come back online");
+    world.github.set_online(&world.org, "gpu-1", true);
+    world.github.set_online(&world.org, "gpu-2", true);
+    messages(world, printer, 4).await?;
+    let resolution = last_message(world);
+    if !(resolution.contains("gpu-1") && resolution.contains("gpu-2")) {
+        return Err(format!(
+            "the resolution should name gpu-1 and gpu-2: {resolution}"
+        ));
+    }
+    cycles(health, 2).await;
+    only_one(printer, 4, "the whole group is back")?;
     Ok(())
 }
 
 pub async fn summary(world: &World, printer: &Printer<'_>, elapsed: Duration) {
     println!("\n── summary ─────────────────────────────────────────────────────");
     println!(
-        "  {} Slack messages for 6 events, in {:.0} s",
+        "  {} Slack messages for 10 steps, in {:.0} s",
         printer.flush(),
         elapsed.as_secs_f64()
     );

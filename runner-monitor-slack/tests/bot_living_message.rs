@@ -308,3 +308,138 @@ async fn a_flapping_runner_is_one_message_turned_green_when_stable() {
     assert!(thread[0].to_lowercase().contains("stable"), "{thread:?}");
     rig.nothing_pending().await;
 }
+
+#[tokio::test]
+async fn a_pool_below_its_floor_is_one_message_reminded_in_its_thread_and_turned_green() {
+    let rig = rig(Policy {
+        group_wait: Duration::ZERO,
+        open_after: Duration::ZERO,
+        remind_every: Some(Duration::from_secs(10 * 60)),
+        pools: vec![runner_monitor_core::Pool {
+            name: "linux".into(),
+            labels: vec!["linux".into()],
+            scopes: Vec::new(),
+            min_online: Some(3),
+            min_idle: None,
+            below_for: Duration::ZERO,
+        }],
+        ..Policy::default()
+    })
+    .await;
+    rig.fleet(4, 0);
+    rig.cycles(&[0]).await;
+    rig.fleet(4, 2);
+    rig.cycles(&[1, 2]).await;
+    let top = rig.slack.top_level();
+    let pool: Vec<&ApiMessage> = top
+        .iter()
+        .filter(|m| m.posted.text.contains("Pool linux"))
+        .collect();
+    assert_eq!(pool.len(), 1, "{top:?}");
+    let pool = pool[0].clone();
+    assert_eq!(pool.posted.color(), RED);
+    let before = top.len();
+    // Reminders (the pool's and the runners') go in threads: no new message in the channel.
+    rig.cycles(&[12]).await;
+    assert_eq!(rig.slack.top_level().len(), before);
+    assert!(
+        !rig.thread(&pool).is_empty(),
+        "the pool reminder in its thread"
+    );
+    // Back above the floor: the pool's message turns green.
+    rig.fleet(4, 0);
+    rig.cycles(&[20, 21]).await;
+    assert_eq!(
+        rig.slack.top_level().len(),
+        before,
+        "recoveries are not new messages"
+    );
+    let pool = rig.slack.message(&pool.channel, &pool.ts).expect("message");
+    assert_eq!(pool.current().color(), GREEN);
+    assert_eq!(pool.edits.len(), 1);
+    rig.nothing_pending().await;
+}
+
+/// `/runner-ack <args>` through a handler on the rig's store, in bot mode.
+async fn ack_command(rig: &Rig, args: &str, minute: i64) -> runner_monitor_slack::SlashResponse {
+    use runner_monitor_slack::signature::sign;
+    let secret = secrecy::SecretString::from("bot-test-secret");
+    let api = SlackWebApi::builder(rig.slack.token(), rig.slack.channel_secret())
+        .base_url(rig.slack.base_url())
+        .build()
+        .expect("client");
+    let commands = runner_monitor_slack::SlashCommands::new(
+        rig.store.clone(),
+        vec![rig.scope.clone()],
+        secret.clone(),
+    )
+    .expect("handler")
+    .thread_replies("slack", Arc::new(api));
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("command", "/runner-ack")
+        .append_pair("text", args)
+        .append_pair("user_id", "U0BOB")
+        .finish();
+    let now = at(minute * MIN);
+    let ts = now.timestamp().to_string();
+    let headers = vec![
+        ("X-Slack-Request-Timestamp".to_owned(), ts.clone()),
+        (
+            "X-Slack-Signature".to_owned(),
+            sign(&secret, &ts, body.as_bytes()),
+        ),
+    ];
+    commands.handle(&headers, body.as_bytes(), now).await
+}
+
+#[tokio::test]
+async fn runner_ack_in_bot_mode_is_told_in_the_alert_thread() {
+    let rig = rig(Policy {
+        group_wait: Duration::ZERO,
+        open_after: Duration::ZERO,
+        remind_every: Some(Duration::from_secs(10 * 60)),
+        pools: vec![runner_monitor_core::Pool {
+            name: "linux".into(),
+            labels: vec!["linux".into()],
+            scopes: Vec::new(),
+            min_online: Some(2),
+            min_idle: None,
+            below_for: Duration::ZERO,
+        }],
+        ..Policy::default()
+    })
+    .await;
+    rig.fleet(2, 0);
+    rig.cycles(&[0]).await;
+    rig.fleet(2, 1);
+    rig.cycles(&[1, 2]).await;
+    let top = rig.slack.top_level();
+    let find = |needle: &str| {
+        top.iter()
+            .find(|m| m.posted.text.contains(needle))
+            .cloned()
+            .unwrap_or_else(|| panic!("no message with {needle}: {top:?}"))
+    };
+    let runner = find("rack1-00 in org:acme");
+    let pool = find("Pool linux");
+
+    let answer = ack_command(&rig, "rack1-00", 3).await;
+    assert_eq!(answer.body["response_type"], "ephemeral", "{}", answer.body);
+    assert!(
+        answer.body.to_string().contains("in its alert's thread"),
+        "{}",
+        answer.body
+    );
+    let thread = rig.thread(&runner);
+    assert_eq!(thread.len(), 1, "{thread:?}");
+    assert!(thread[0].contains("acknowledged"), "{thread:?}");
+
+    let answer = ack_command(&rig, "pool:linux", 4).await;
+    assert_eq!(answer.body["response_type"], "ephemeral", "{}", answer.body);
+    assert_eq!(rig.thread(&pool).len(), 1);
+    // No more reminders for either: nothing new in the threads or the channel.
+    rig.cycles(&[15]).await;
+    assert_eq!(rig.thread(&runner).len(), 1);
+    assert_eq!(rig.thread(&pool).len(), 1);
+    assert_eq!(rig.slack.top_level().len(), top.len());
+}

@@ -131,6 +131,17 @@ fn messages_say_what_the_issue_asks_for() {
     ] {
         assert!(below.contains(fact), "{fact} missing:\n{below}");
     }
+    let reminder = render_plain(&render(&common::pool_reminder()).to_json());
+    for fact in [
+        "Runner Pool Still Below Minimum: gpu",
+        "Pool gpu still below its floor after 4 h: 1 of 4 online (minimum 2)",
+        "/runner-ack pool:gpu",
+        "Below for: 4h",
+        "Reminder: #1",
+        "pool:gpu/pool/outage:1/pool_reminder-1",
+    ] {
+        assert!(reminder.contains(fact), "{fact} missing:\n{reminder}");
+    }
     let back = render_plain(&render(&common::pool_restored()).to_json());
     for fact in [
         "Runner Pool Restored: gpu",

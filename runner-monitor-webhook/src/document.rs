@@ -324,6 +324,7 @@ impl WebhookDocument {
         };
         let pool = match &n.kind {
             NotificationKind::PoolBelowFloor { pool, .. }
+            | NotificationKind::PoolReminder { pool, .. }
             | NotificationKind::PoolRestored { pool, .. } => Some(PoolInfo {
                 name: pool.name.clone(),
                 measure: pool.measure.as_str().to_owned(),

@@ -130,6 +130,16 @@ pub(crate) fn one_line(notification: &Notification) -> String {
         NotificationKind::PoolBelowFloor { pool, outage } => {
             format!("{}, outage #{}", pool.below_text(), outage.id)
         }
+        NotificationKind::PoolReminder {
+            pool,
+            outage,
+            down_for,
+        } => format!(
+            "{}, outage #{} (reminder {})",
+            pool.reminder_text(*down_for),
+            outage.id,
+            outage.reminders
+        ),
         NotificationKind::PoolRestored {
             pool,
             outage,

@@ -1,5 +1,6 @@
 //! Pool capacity (`[[policy.pools]]`): a pool below its floor of online (or idle) runners for its
-//! `for` opens an outage of its own; back at or above the floor, it resolves.
+//! `for` opens an outage of its own; back at or above the floor, it resolves. While it stays
+//! open, unacknowledged, it is reminded about every `remind_every` (like a runner's outage).
 //!
 //! A pool's state lives in its own scope `pool:NAME`, as one record named after the pool (status
 //! IDLE at or above the floor, OFFLINE below it, `since` the crossing) with that record's
@@ -8,7 +9,7 @@
 
 use super::{Plan, elapsed};
 use crate::model::{
-    Change, Notification, NotificationKind, Outage, Policy, Pool, PoolCount, PoolFloor, Resolution,
+    Change, Notification, NotificationKind, Outage, Policy, Pool, PoolCount, Resolution,
     RunnerRecord, RunnerStatus, Scope, ScopeState, Timestamp,
 };
 
@@ -104,9 +105,9 @@ pub fn evaluate_pool(
     now: Timestamp,
 ) -> PoolPlan {
     let mut out = PoolPlan::default();
-    let Some(floor) = pool.floor() else {
+    if pool.floor().is_none() {
         return out; // Policy::validate rejects it; nothing to judge.
-    };
+    }
     if let Some(recorded) = state.record.last_success_at.filter(|at| *at > now) {
         out.held = Some(PoolHold::Stale { recorded });
         return out;
@@ -118,8 +119,11 @@ pub fn evaluate_pool(
         });
         return out;
     }
-    let count = count(pool, floor, spanned.map(|m| m.state));
+    let Some(count) = pool.count(spanned.map(|m| m.state)) else {
+        return out;
+    };
     plan_crossing(state, pool, &count, now, &mut out.plan);
+    remind(state, pool, &count, policy, now, &mut out.plan);
     if !out.plan.changes.is_empty() {
         heartbeat(state, policy, now, &mut out.plan);
     }
@@ -135,28 +139,6 @@ fn trusted(member: &PoolMember<'_>) -> bool {
         && member.state.version > 0
         && record.failing_since.is_none()
         && record.suspect_since.is_none()
-}
-
-fn count<'a>(
-    pool: &Pool,
-    floor: PoolFloor,
-    scopes: impl Iterator<Item = &'a ScopeState>,
-) -> PoolCount {
-    let (mut total, mut counted) = (0, 0);
-    for runner in scopes.flat_map(|s| s.runners.values()) {
-        if pool.matches(runner) {
-            total += 1;
-            counted += usize::from(floor.counts(runner));
-        }
-    }
-    PoolCount {
-        name: pool.name.clone(),
-        measure: floor.measure(),
-        count: counted,
-        total,
-        minimum: floor.minimum(),
-        labels: pool.labels.clone(),
-    }
 }
 
 /// Opens after `for` below the floor, resolves at once at or above it; the record changes only
@@ -187,6 +169,48 @@ fn plan_crossing(
         }
         _ => {}
     }
+}
+
+/// Reminds about an open pool outage that stays below the floor, like a runner's: every
+/// `remind_every` after it opened (or after the last reminder), unless it was acknowledged.
+/// Nothing when reminders are off or the pool is back (it resolves instead).
+fn remind(
+    state: &ScopeState,
+    pool: &Pool,
+    count: &PoolCount,
+    policy: &Policy,
+    now: Timestamp,
+    plan: &mut Plan,
+) {
+    let (Some(every), Some(outage)) = (policy.remind_every, state.open_outages.get(&pool.name))
+    else {
+        return;
+    };
+    if !count.is_below() || outage.acknowledged.is_some() {
+        return;
+    }
+    let last = outage.last_reminded_at.unwrap_or(outage.started_at);
+    if elapsed(last, now) < every {
+        return;
+    }
+    let mut reminded = outage.clone();
+    reminded.reminders += 1;
+    reminded.last_reminded_at = Some(now);
+    plan.changes.push(Change::RecordReminder {
+        runner: pool.name.clone(),
+        id: outage.id,
+        at: now,
+    });
+    plan.stats.reminders += 1;
+    plan.notifications.push(Notification {
+        scope: state.scope.clone(),
+        at: now,
+        kind: NotificationKind::PoolReminder {
+            pool: count.clone(),
+            down_for: reminded.duration(now),
+            outage: reminded,
+        },
+    });
 }
 
 fn record(

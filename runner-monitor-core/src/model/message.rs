@@ -129,7 +129,7 @@ pub const CLOSING_KINDS: [&str; 4] = [
     "pool_restored",
 ];
 /// Kinds that refer to an earlier message without closing it.
-pub const REFERRING_KINDS: [&str; 1] = ["outage_reminder"];
+pub const REFERRING_KINDS: [&str; 2] = ["outage_reminder", "pool_reminder"];
 
 /// What a sink keeps about a message it sent, to follow it up: the message's key, the incident
 /// keys of its members still open, and a free-form `handle` the sink chose (PagerDuty: the

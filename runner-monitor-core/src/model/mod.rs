@@ -19,7 +19,7 @@ pub use failure::{FailureClass, SourceFailure};
 pub use message::{
     CLOSING_KINDS, Message, MessageReceipt, OPENING_KINDS, REFERRING_KINDS, group_basis,
 };
-pub use notification::{Notification, NotificationKind, RunnerSnapshot};
+pub use notification::{Notification, NotificationKind, RunnerSnapshot, outage_incident_key};
 pub use outage::{Acknowledgement, Outage, Resolution};
 pub use policy::{Policy, PolicyError, RemovedRunners, SuspectDrop};
 pub use pool::{DEFAULT_POOL_FOR, Pool, PoolCount, PoolFloor, PoolMeasure};

@@ -143,6 +143,18 @@ pub enum NotificationKind {
         #[serde(with = "humantime_serde")]
         duration: Duration,
     },
+    /// A pool's outage is still open `remind_every` after it opened (or after the last
+    /// reminder), unacknowledged: "Pool gpu still below its floor after 4 h: 1 of 4 online
+    /// (minimum 2)".
+    PoolReminder {
+        /// The count now.
+        pool: PoolCount,
+        /// The pool's outage (with the reminder counted).
+        outage: Outage,
+        /// How long the pool has been below its floor.
+        #[serde(with = "humantime_serde")]
+        down_for: Duration,
+    },
 }
 
 /// One thing to tell people about, planned by the engine and delivered by notifiers.
@@ -157,32 +169,76 @@ pub struct Notification {
     pub kind: NotificationKind,
 }
 
-impl Notification {
-    /// A short stable name of the kind: `outage_opened`, `outage_reminder`, `outage_resolved`,
-    /// `monitoring_degraded`, `monitoring_restored`, `runners_removed`, `runner_flapping`,
-    /// `runner_stable`, `pool_below_floor`, `pool_restored`.
-    pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            NotificationKind::OutageOpened { .. } => "outage_opened",
-            NotificationKind::OutageReminder { .. } => "outage_reminder",
-            NotificationKind::OutageResolved { .. } => "outage_resolved",
-            NotificationKind::MonitoringDegraded { .. } => "monitoring_degraded",
-            NotificationKind::MonitoringRestored { .. } => "monitoring_restored",
-            NotificationKind::RunnersRemoved { .. } => "runners_removed",
-            NotificationKind::RunnerFlapping { .. } => "runner_flapping",
-            NotificationKind::RunnerStable { .. } => "runner_stable",
-            NotificationKind::PoolBelowFloor { .. } => "pool_below_floor",
-            NotificationKind::PoolRestored { .. } => "pool_restored",
-        }
-    }
+/// Defines [`Notification::kind_name`] and [`NOTIFICATION_KINDS`] from one table, so that no
+/// kind can be missing from the list: `kind_name`'s `match` is exhaustive, so a new
+/// [`NotificationKind`] variant does not compile until it has a row here, and its row is the
+/// list's entry.
+macro_rules! notification_kinds {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Every notification kind, as [`Notification::kind_name`] spells it (and as routes
+        /// (`[sinks.route] kinds`) name them), in declaration order.
+        pub const NOTIFICATION_KINDS: &[&str] = &[$($name),*];
 
+        /// The [`Notification::incident_key`] of outage `id` of `runner` in `scope`, or of the pool's
+/// own outage when `scope` is a pool: what finds an outage's alert (its message receipt) from an
+/// outage record.
+///
+/// # Examples
+/// ```
+/// # use runner_monitor_core::{outage_incident_key, Scope};
+/// let scope: Scope = "acme/api".parse()?;
+/// assert_eq!(outage_incident_key(&scope, "build-1", 3), "acme/api/runner:build-1/outage:3");
+/// let pool: Scope = "pool:gpu".parse()?;
+/// assert_eq!(outage_incident_key(&pool, "gpu", 1), "pool:gpu/pool/outage:1");
+/// # Ok::<(), runner_monitor_core::ScopeParseError>(())
+/// ```
+pub fn outage_incident_key(scope: &Scope, runner: &str, id: u64) -> String {
+    if scope.is_pool() {
+        format!("{scope}/pool/outage:{id}")
+    } else {
+        format!("{scope}/runner:{runner}/outage:{id}")
+    }
+}
+
+impl Notification {
+            /// A short stable name of the kind (one of [`NOTIFICATION_KINDS`]): `outage_opened`,
+            /// `outage_reminder`, `outage_resolved`, `monitoring_degraded`,
+            /// `monitoring_restored`, `runners_removed`, `runner_flapping`, `runner_stable`,
+            /// `pool_below_floor`, `pool_restored`, `pool_reminder`; the same as the JSON tag
+            /// `kind`.
+            pub fn kind_name(&self) -> &'static str {
+                match &self.kind {
+                    $(NotificationKind::$variant { .. } => $name,)*
+                }
+            }
+        }
+    };
+}
+
+notification_kinds! {
+    OutageOpened => "outage_opened",
+    OutageReminder => "outage_reminder",
+    OutageResolved => "outage_resolved",
+    MonitoringDegraded => "monitoring_degraded",
+    MonitoringRestored => "monitoring_restored",
+    RunnersRemoved => "runners_removed",
+    RunnerFlapping => "runner_flapping",
+    RunnerStable => "runner_stable",
+    PoolBelowFloor => "pool_below_floor",
+    PoolRestored => "pool_restored",
+    PoolReminder => "pool_reminder",
+}
+
+impl Notification {
     /// What the notification is about within its scope: `runner:<name>`, `source`, `removal` or
     /// `pool`. Deliveries for one subject are sent in order.
     pub fn subject(&self) -> String {
         match (&self.kind, self.runner()) {
             (NotificationKind::RunnersRemoved { .. }, _) => "removal".to_owned(),
             (
-                NotificationKind::PoolBelowFloor { .. } | NotificationKind::PoolRestored { .. },
+                NotificationKind::PoolBelowFloor { .. }
+                | NotificationKind::PoolRestored { .. }
+                | NotificationKind::PoolReminder { .. },
                 _,
             ) => "pool".to_owned(),
             (_, Some(runner)) => format!("runner:{}", runner.name),
@@ -209,7 +265,8 @@ impl Notification {
             | NotificationKind::OutageReminder { outage, .. }
             | NotificationKind::OutageResolved { outage, .. }
             | NotificationKind::PoolBelowFloor { outage, .. }
-            | NotificationKind::PoolRestored { outage, .. } => Some(outage),
+            | NotificationKind::PoolRestored { outage, .. }
+            | NotificationKind::PoolReminder { outage, .. } => Some(outage),
             _ => None,
         }
     }
@@ -223,7 +280,8 @@ impl Notification {
             | NotificationKind::OutageReminder { outage, .. }
             | NotificationKind::OutageResolved { outage, .. }
             | NotificationKind::PoolBelowFloor { outage, .. }
-            | NotificationKind::PoolRestored { outage, .. } => outage.id,
+            | NotificationKind::PoolRestored { outage, .. }
+            | NotificationKind::PoolReminder { outage, .. } => outage.id,
             NotificationKind::MonitoringDegraded { incident, .. }
             | NotificationKind::MonitoringRestored { incident, .. } => *incident,
             NotificationKind::RunnersRemoved { since, .. }
@@ -247,7 +305,9 @@ impl Notification {
                 _,
             ) => "flapping",
             (
-                NotificationKind::PoolBelowFloor { .. } | NotificationKind::PoolRestored { .. },
+                NotificationKind::PoolBelowFloor { .. }
+                | NotificationKind::PoolRestored { .. }
+                | NotificationKind::PoolReminder { .. },
                 _,
             ) => "outage",
             (_, Some(_)) => "outage",
@@ -284,10 +344,12 @@ impl Notification {
     /// ```
     pub fn idempotency_key(&self) -> String {
         match &self.kind {
-            NotificationKind::OutageReminder { outage, .. } => {
+            NotificationKind::OutageReminder { outage, .. }
+            | NotificationKind::PoolReminder { outage, .. } => {
                 format!(
-                    "{}/outage_reminder-{}",
+                    "{}/{}-{}",
                     self.incident_key(),
+                    self.kind_name(),
                     outage.reminders
                 )
             }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PolicyError, RunnerRecord, RunnerStatus, Scope};
+use super::{PolicyError, RunnerRecord, RunnerStatus, Scope, ScopeState};
 
 /// The default `for` of a pool: how long it must stay below its floor before an outage opens.
 pub const DEFAULT_POOL_FOR: Duration = Duration::from_secs(120);
@@ -159,6 +159,33 @@ impl PoolCount {
         )
     }
 
+    /// A reminder's text: `Pool gpu still below its floor after 4 h: 1 of 4 online (minimum 2)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use runner_monitor_core::{PoolCount, PoolMeasure};
+    /// let count = PoolCount {
+    ///     name: "gpu".into(), measure: PoolMeasure::Online, count: 1, total: 4, minimum: 2,
+    ///     labels: vec!["gpu".into()],
+    /// };
+    /// let below = std::time::Duration::from_secs(4 * 3600);
+    /// assert_eq!(
+    ///     count.reminder_text(below),
+    ///     "Pool gpu still below its floor after 4 h: 1 of 4 online (minimum 2)"
+    /// );
+    /// ```
+    pub fn reminder_text(&self, below_for: Duration) -> String {
+        format!(
+            "Pool {} still below its floor after {}: {} of {} {} (minimum {})",
+            self.name,
+            minutes(below_for),
+            self.count,
+            self.total,
+            self.measure.as_str(),
+            self.minimum
+        )
+    }
+
     /// The resolution's text: `Pool gpu back: 3 of 4 online after 12 min`.
     pub fn back_text(&self, lasted: Duration) -> String {
         format!(
@@ -202,10 +229,43 @@ impl Pool {
     }
 
     /// Whether `runner` belongs to the pool: it carries every label (ASCII case ignored).
+    /// The scope is checked apart ([`spans`](Self::spans)).
     pub fn matches(&self, runner: &RunnerRecord) -> bool {
+        self.carries(&runner.labels)
+    }
+
+    /// Whether a runner with `labels` carries every label of the pool (ASCII case ignored).
+    pub fn carries(&self, labels: &[String]) -> bool {
         self.labels
             .iter()
-            .all(|want| runner.labels.iter().any(|l| l.eq_ignore_ascii_case(want)))
+            .all(|want| labels.iter().any(|l| l.eq_ignore_ascii_case(want)))
+    }
+
+    /// The pool's count over `states`: its members (runners carrying every label) in the
+    /// states of scopes it [`spans`](Self::spans) (others are skipped), and how many of them
+    /// its floor counts. `None` without a valid floor. The one definition of a pool's count:
+    /// the engine judges the floor with it and `/runner-status` shows it.
+    pub fn count<'a>(&self, states: impl IntoIterator<Item = &'a ScopeState>) -> Option<PoolCount> {
+        let floor = self.floor()?;
+        let (mut total, mut counted) = (0, 0);
+        for runner in states
+            .into_iter()
+            .filter(|s| self.spans(&s.scope))
+            .flat_map(|s| s.runners.values())
+        {
+            if self.matches(runner) {
+                total += 1;
+                counted += usize::from(floor.counts(runner));
+            }
+        }
+        Some(PoolCount {
+            name: self.name.clone(),
+            measure: floor.measure(),
+            count: counted,
+            total,
+            minimum: floor.minimum(),
+            labels: self.labels.clone(),
+        })
     }
 
     /// Whether the runners of `scope` count towards the pool (`scopes` empty: every scope).

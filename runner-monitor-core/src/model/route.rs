@@ -4,19 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Notification, NotificationKind};
 
-/// Every notification kind, as [`Notification::kind_name`] spells it.
-pub const NOTIFICATION_KINDS: &[&str] = &[
-    "outage_opened",
-    "outage_reminder",
-    "outage_resolved",
-    "monitoring_degraded",
-    "monitoring_restored",
-    "runners_removed",
-    "runner_flapping",
-    "runner_stable",
-    "pool_below_floor",
-    "pool_restored",
-];
+pub use super::notification::NOTIFICATION_KINDS;
 
 /// A sink's filter. Every configured part must match; an empty part matches everything, so the
 /// default route receives every notification.
@@ -235,6 +223,35 @@ mod tests {
             scopes: owned(scopes),
             labels: owned(labels),
         }
+    }
+
+    #[test]
+    fn every_kind_is_listed_once_and_named_as_serde_tags_it() {
+        let mut names = NOTIFICATION_KINDS.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), NOTIFICATION_KINDS.len(), "no kind twice");
+        for kind in NOTIFICATION_KINDS {
+            let route = Route {
+                kinds: vec![(*kind).to_owned()],
+                ..Route::default()
+            };
+            assert_eq!(route.validate(), Ok(()), "{kind}");
+        }
+        // The list is kind_name's own table: a notification's name is always in it, and it
+        // is the `kind` tag its JSON carries.
+        let n = opened("acme/api", &["gpu"]);
+        assert!(NOTIFICATION_KINDS.contains(&n.kind_name()));
+        let json = serde_json::to_value(&n).expect("serialize");
+        assert_eq!(json["kind"], n.kind_name());
+        assert!(
+            Route {
+                kinds: vec!["pool_reminder".into()],
+                ..Route::default()
+            }
+            .validate()
+            .is_ok()
+        );
     }
 
     #[test]

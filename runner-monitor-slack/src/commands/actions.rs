@@ -133,9 +133,14 @@ pub async fn unsilence(store: &dyn Store, id_or_target: &str) -> Result<Vec<Sile
 /// Acknowledges the open outage of `runner` for `user`: in `scope` when given, else in the
 /// one of `scopes` where the runner has an open outage (one load per scope).
 ///
+/// `runner` may name a capacity pool as `pool:NAME` (with `scope` `None`): its open pool
+/// outage is acknowledged in the pool's scope `pool:NAME`, with no load. The returned scope is
+/// then the pool's, and the outage's `runner` the pool's name.
+///
 /// # Errors
-/// [`ActionError::NotFound`] when the runner has no open outage, [`ActionError::Ambiguous`]
-/// when it has one in several scopes, [`ActionError::Store`] on a store failure.
+/// [`ActionError::NotFound`] when the runner (or pool) has no open outage,
+/// [`ActionError::Ambiguous`] when it has one in several scopes, [`ActionError::Target`] for
+/// `pool:` without a name, [`ActionError::Store`] on a store failure.
 pub async fn acknowledge(
     store: &dyn Store,
     scopes: &[Scope],
@@ -144,6 +149,9 @@ pub async fn acknowledge(
     user: &str,
     now: Timestamp,
 ) -> Result<(Scope, Outage), ActionError> {
+    if let (Some(pool), None) = (runner.strip_prefix("pool:"), scope) {
+        return acknowledge_pool(store, pool.trim(), user, now).await;
+    }
     let scope = match scope {
         Some(scope) => scope.clone(),
         None if scopes.len() == 1 => scopes[0].clone(),
@@ -179,6 +187,33 @@ pub async fn acknowledge(
         Ok(outage) => Ok((scope, outage)),
         Err(StoreError::NotFound { .. }) => Err(ActionError::NotFound(format!(
             "`{runner}` has no open outage in `{scope}`"
+        ))),
+        Err(error) => Err(ActionError::Store(error)),
+    }
+}
+
+/// [`acknowledge`] for the pool `name`.
+async fn acknowledge_pool(
+    store: &dyn Store,
+    name: &str,
+    user: &str,
+    now: Timestamp,
+) -> Result<(Scope, Outage), ActionError> {
+    if Scope::check_pool_name(name).is_err() {
+        return Err(ActionError::Target(format!(
+            "`pool:{name}` is not a pool name; write it like `pool:gpu`"
+        )));
+    }
+    let scope = Scope::pool(name);
+    let ack = Acknowledgement {
+        by: user.to_owned(),
+        at: now,
+    };
+    match store.acknowledge(&scope, name, &ack).await {
+        Ok(outage) => Ok((scope, outage)),
+        Err(StoreError::NotFound { .. }) => Err(ActionError::NotFound(format!(
+            "pool `{name}` has no open outage (it is not below its floor, or no pool of that \
+             name is configured)"
         ))),
         Err(error) => Err(ActionError::Store(error)),
     }

@@ -17,7 +17,7 @@ pub(crate) fn render(scopes: &[Scope]) -> Message {
          hold back its notifications (outages are still recorded; one still open at the end is \
          sent then). */runner-unsilence &lt;id | target&gt;* removes it, */runner-silences* lists \
          them.\n\
-         */runner-ack &lt;runner&gt; [scope]*: acknowledge its open outage: no more reminders.\n\
+         */runner-ack &lt;runner&gt; [scope]* or *pool:NAME*: acknowledge its open outage: no more reminders.\n\
          */runner-help*: this message."
     } else {
         "*/runner-status [scope]* (or */runner-status-all*): every runner of a scope with its \
@@ -28,7 +28,7 @@ pub(crate) fn render(scopes: &[Scope]) -> Message {
          hold back its notifications (outages are still recorded; one still open at the end is \
          sent then). */runner-unsilence &lt;id | target&gt;* removes it, */runner-silences* lists \
          them.\n\
-         */runner-ack &lt;runner&gt; [scope]*: acknowledge its open outage: no more reminders.\n\
+         */runner-ack &lt;runner&gt; [scope]* or *pool:NAME*: acknowledge its open outage: no more reminders.\n\
          */runner-help*: this message."
     };
     let scopes_text = if scopes.is_empty() {

@@ -24,6 +24,7 @@ mod interaction;
 mod load_all;
 mod locate;
 mod overview;
+mod pools;
 mod reply;
 mod request;
 mod response_url;
@@ -31,11 +32,12 @@ mod scope_arg;
 mod silences;
 mod status;
 mod suggest;
+mod threads;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use runner_monitor_core::{Scope, ScopeState, Silence, Store, StoreError, Timestamp};
+use runner_monitor_core::{Pool, Scope, ScopeState, Silence, Store, StoreError, Timestamp};
 use runner_monitor_http::error_chain;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
@@ -140,6 +142,10 @@ struct Answers {
     scopes: Vec<Scope>,
     /// Silences from the configuration (shown, never removed by a command).
     configured: Vec<Silence>,
+    /// Capacity pools from the configuration (shown by `/runner-status` for every scope).
+    pools: Vec<Pool>,
+    /// Bot mode: where `/runner-ack` is told in the alert's thread.
+    threads: Option<Threads>,
 }
 
 /// The delayed-response machinery: deadlines, the client posting to `response_url`, and the
@@ -195,6 +201,8 @@ impl SlashCommands {
                 store,
                 scopes,
                 configured: Vec::new(),
+                pools: Vec::new(),
+                threads: None,
             }),
             verifier: SignatureVerifier::new(signing_secret),
             delayed: Delayed {
@@ -231,10 +239,14 @@ impl SlashCommands {
         sink: impl Into<String>,
         api: Arc<crate::web_api::SlackWebApi>,
     ) -> Self {
-        self.threads = Some(Threads {
+        let threads = Threads {
             sink: sink.into(),
             api,
-        });
+        };
+        if let Some(answers) = Arc::get_mut(&mut self.answers) {
+            answers.threads = Some(threads.clone());
+        }
+        self.threads = Some(threads);
         self
     }
 
@@ -267,6 +279,17 @@ impl SlashCommands {
     pub fn configured_silences(mut self, silences: Vec<Silence>) -> Self {
         if let Some(answers) = Arc::get_mut(&mut self.answers) {
             answers.configured = silences;
+        }
+        self
+    }
+
+    /// The capacity pools of the configuration (`[[policy.pools]]`): `/runner-status` without
+    /// a scope lists each one's count against its floor, open outage and acknowledgement (one
+    /// extra load per pool). Call before handling requests.
+    #[must_use]
+    pub fn pools(mut self, pools: Vec<Pool>) -> Self {
+        if let Some(answers) = Arc::get_mut(&mut self.answers) {
+            answers.pools = pools;
         }
         self
     }
@@ -421,6 +444,7 @@ impl Answers {
                     &args,
                     &request.user_id,
                     now,
+                    self.threads.as_ref(),
                 )
                 .await
             }
@@ -452,6 +476,16 @@ impl Answers {
             Err(message) => return message,
         };
         match self.store.load(&scope).await {
+            Ok(state) if args.is_empty() && !self.pools.is_empty() => {
+                // The only scope, so every scope: its pools too.
+                let message = self.with_silences(status::render(&state, now), &state, now);
+                let loaded = [(scope.clone(), Some(state.clone()))];
+                let (message, pools) = tokio::join!(message, self.pool_section(&loaded, now));
+                match pools {
+                    Some(text) => message.block(Block::text(text)),
+                    None => message,
+                }
+            }
             Ok(state) => {
                 self.with_silences(status::render(&state, now), &state, now)
                     .await
@@ -470,17 +504,16 @@ impl Answers {
                 return message;
             }
         };
-        let covering: Vec<String> = all
-            .iter()
-            .filter(|s| {
-                s.covers(&state.scope, None)
-                    || state
-                        .runners
-                        .values()
-                        .any(|r| s.covers(&state.scope, Some(&status::snapshot(r))))
-            })
-            .map(|s| silences::line(s, now))
-            .collect();
+        let covering: Vec<String> =
+            all.iter()
+                .filter(|s| {
+                    s.covers(&state.scope, None)
+                        || state.runners.values().any(|r| {
+                            s.covers_in(&state.scope, Some(&status::snapshot(r)), &self.pools)
+                        })
+                })
+                .map(|s| silences::line(s, now))
+                .collect();
         if covering.is_empty() {
             return message;
         }
@@ -521,7 +554,10 @@ impl Answers {
     /// `/runner-status` for every scope.
     async fn overview(&self, now: Timestamp) -> Message {
         match self.load_every_scope("/runner-status").await {
-            Some(loaded) => overview::render(&loaded, now),
+            Some(loaded) => {
+                let pools = self.pool_section(&loaded, now).await;
+                overview::render(&loaded, pools, now)
+            }
             None => try_again(),
         }
     }

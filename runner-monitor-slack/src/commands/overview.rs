@@ -169,7 +169,9 @@ fn unhealthy_section(state: &ScopeState, budget: usize, now: Timestamp) -> Optio
 /// The answer for every scope: a header, a total, one count line per scope (every scope, up to
 /// about 45; then "... and N more scopes"), then each scope's unhealthy runners with how long
 /// they have been down, each scope's listing cut to its share with a readable overflow line.
-pub(crate) fn render(loaded: &[Loaded], now: Timestamp) -> Message {
+/// `pools`, the pools section ([`pools::section`](super::pools::section)), follows the count
+/// lines when given.
+pub(crate) fn render(loaded: &[Loaded], pools: Option<String>, now: Timestamp) -> Message {
     let states = loaded.iter().filter_map(|(_, s)| s.as_ref());
     let totals = states.fold(Counts::default(), |acc, state| {
         let c = Counts::of(state);
@@ -213,6 +215,10 @@ pub(crate) fn render(loaded: &[Loaded], now: Timestamp) -> Message {
     let mut blocks_used = 2 + chunks.len();
     for chunk in chunks {
         message = message.block(Block::text(chunk));
+    }
+    if let Some(pools) = pools {
+        message = message.block(Block::text(pools));
+        blocks_used += 1;
     }
 
     let with_unhealthy: Vec<&ScopeState> = loaded

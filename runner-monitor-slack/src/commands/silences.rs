@@ -1,13 +1,13 @@
 //! `/runner-silence`, `/runner-unsilence`, `/runner-silences` and `/runner-ack`: parse the
 //! arguments, carry out the [`actions`](super::actions), and say what happened.
 
-use runner_monitor_core::{Scope, Silence, SilenceWindow, Store, Timestamp};
+use runner_monitor_core::{Outage, Scope, Silence, SilenceWindow, Store, Timestamp};
 
 use crate::blocks::{Block, Message, ResponseType, date, escape};
 
 use super::actions::{self, ActionError};
 use super::reply::{notice, try_again};
-use super::scope_arg;
+use super::{Threads, scope_arg};
 
 /// Who did it, as Slack renders a user id.
 pub(crate) fn user(id: &str) -> String {
@@ -185,13 +185,14 @@ pub(crate) async fn list(store: &dyn Store, configured: &[Silence], now: Timesta
     message
 }
 
-/// `/runner-ack <runner> [scope]`.
+/// `/runner-ack <runner> [scope]` or `/runner-ack pool:NAME`.
 pub(crate) async fn ack(
     store: &dyn Store,
     scopes: &[Scope],
     args: &[&str],
     user_id: &str,
     now: Timestamp,
+    threads: Option<&Threads>,
 ) -> Message {
     let (runner, scope) = match args {
         [runner] => (*runner, None),
@@ -203,12 +204,45 @@ pub(crate) async fn ack(
         }
         _ => {
             return notice(
-                "Usage: `/runner-ack &lt;runner&gt; [scope]`, e.g. `/runner-ack build-1`.",
+                "Usage: `/runner-ack &lt;runner&gt; [scope]` or `/runner-ack pool:NAME`, e.g. \
+                 `/runner-ack build-1`.",
             );
         }
     };
-    match actions::acknowledge(store, scopes, runner, scope.as_ref(), user_id, now).await {
-        Ok((scope, outage)) => Message::new(format!("{runner} acknowledged"))
+    let (scope, outage) =
+        match actions::acknowledge(store, scopes, runner, scope.as_ref(), user_id, now).await {
+            Ok(done) => done,
+            Err(error) => return failed(&error, "/runner-ack"),
+        };
+    let told = acknowledged(runner, &scope, &outage, user_id);
+    // Bot mode: the acknowledgement goes in the alert's thread; the command then answers only
+    // the user who typed it.
+    let key = runner_monitor_core::outage_incident_key(&scope, &outage.runner, outage.id);
+    match threads {
+        Some(threads) if threads.tell(store, &key, &told).await => notice(format!(
+            "Acknowledged outage #{} of `{}`; said so in its alert's thread.",
+            outage.id,
+            escape(runner)
+        )),
+        _ => told,
+    }
+}
+
+/// What `/runner-ack` tells the channel (or the alert's thread).
+fn acknowledged(runner: &str, scope: &Scope, outage: &Outage, user_id: &str) -> Message {
+    if scope.is_pool() {
+        Message::new(format!("{scope} acknowledged"))
+            .response_type(ResponseType::InChannel)
+            .block(Block::text(format!(
+                ":eyes: {} acknowledged outage #{} of pool `{}` ({}): no more reminders; its \
+                 restoration is still sent.",
+                user(user_id),
+                outage.id,
+                escape(&outage.runner),
+                escape(&outage.description)
+            )))
+    } else {
+        Message::new(format!("{runner} acknowledged"))
             .response_type(ResponseType::InChannel)
             .block(Block::text(format!(
                 ":eyes: {} acknowledged outage #{} of `{}` in `{}`: no more reminders; its \
@@ -217,7 +251,6 @@ pub(crate) async fn ack(
                 outage.id,
                 escape(runner),
                 escape(&scope.to_string())
-            ))),
-        Err(error) => failed(&error, "/runner-ack"),
+            )))
     }
 }

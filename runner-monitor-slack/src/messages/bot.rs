@@ -28,7 +28,8 @@ pub fn tone(notification: &Notification) -> Tone {
         | NotificationKind::PoolRestored { .. } => Tone::Resolved,
         NotificationKind::OutageReminder { .. }
         | NotificationKind::MonitoringDegraded { .. }
-        | NotificationKind::RunnerFlapping { .. } => Tone::Warning,
+        | NotificationKind::RunnerFlapping { .. }
+        | NotificationKind::PoolReminder { .. } => Tone::Warning,
         _ => Tone::Plain,
     }
 }

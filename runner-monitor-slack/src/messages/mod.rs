@@ -91,6 +91,11 @@ pub fn render(notification: &Notification) -> Message {
             outage,
             duration,
         } => pool::restored(notification, pool, outage, *duration),
+        NotificationKind::PoolReminder {
+            pool,
+            outage,
+            down_for,
+        } => pool::reminder(notification, pool, outage, *down_for),
         _ => Message::new(format!(
             "runner-monitor: {} in {}",
             notification.kind_name(),

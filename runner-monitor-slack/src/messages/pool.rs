@@ -1,4 +1,4 @@
-//! Pool messages (`[[policy.pools]]`): below its floor, restored.
+//! Pool messages (`[[policy.pools]]`): below its floor, reminder, restored.
 
 use std::time::Duration;
 
@@ -41,6 +41,35 @@ pub(super) fn below(n: &Notification, pool: &PoolCount, outage: &Outage) -> Mess
         )))
         .block(Block::fields(facts(pool, outage)))
         .block(footer(n))
+}
+
+/// Header "Runner Pool Still Below Minimum: <pool>"; "Pool gpu still below its floor after 4 h:
+/// 1 of 4 online (minimum 2)".
+pub(super) fn reminder(
+    n: &Notification,
+    pool: &PoolCount,
+    outage: &Outage,
+    below_for: Duration,
+) -> Message {
+    let mut fields = facts(pool, outage);
+    fields.push(field("Below for", &duration(below_for)));
+    fields.push(field("Reminder", &format!("#{}", outage.reminders)));
+    Message::new(format!(
+        "{} (outage #{})",
+        pool.reminder_text(below_for),
+        outage.id
+    ))
+    .block(Block::header(format!(
+        "Runner Pool Still Below Minimum: {}",
+        pool.name
+    )))
+    .block(Block::text(format!(
+        "{}. `/runner-ack pool:{}` stops these reminders.",
+        escape(&pool.reminder_text(below_for)),
+        escape(&pool.name)
+    )))
+    .block(Block::fields(fields))
+    .block(footer(n))
 }
 
 /// Header "Runner Pool Restored: <pool>"; "Pool gpu back: 3 of 4 online after 12 min".

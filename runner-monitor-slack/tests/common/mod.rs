@@ -205,6 +205,22 @@ pub fn pool_below() -> Notification {
     }
 }
 
+/// `pool:gpu` still below its floor 4 hours on: its first reminder.
+pub fn pool_reminder() -> Notification {
+    let mut outage = pool_outage();
+    outage.reminders = 1;
+    outage.last_reminded_at = Some(at(14_400));
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: at(14_400),
+        kind: NotificationKind::PoolReminder {
+            pool: pool_count(1),
+            outage,
+            down_for: Duration::from_secs(14_400),
+        },
+    }
+}
+
 pub fn stable() -> Notification {
     Notification {
         scope: scope(),
@@ -245,6 +261,7 @@ pub fn every_kind() -> Vec<(&'static str, Notification)> {
         ("runner_flapping", flapping()),
         ("runner_stable", stable()),
         ("pool_below_floor", pool_below()),
+        ("pool_reminder", pool_reminder()),
         ("pool_restored", pool_restored()),
     ]
 }

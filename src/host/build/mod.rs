@@ -135,7 +135,8 @@ pub async fn build_slash_commands(
         .await?;
     let mut handler = SlashCommands::new(store, config.github.scopes.clone(), secret)
         .map_err(|error| BuildError::component("slash_commands.signing_secret", error))?
-        .configured_silences(config.policy.silences.clone());
+        .configured_silences(config.policy.silences.clone())
+        .pools(config.policy.pools.clone());
     // Bot mode: acknowledgements are told in the alert's thread.
     if let Some((sink, api)) = sinks::first_slack_bot(&config.sinks, secrets).await? {
         handler = handler.thread_replies(sink, Arc::new(api));

@@ -441,3 +441,132 @@ fn pool_notifications_carry_the_count_and_the_outage() {
     );
     assert_eq!(restored.subject(), "pool");
 }
+
+/// A pool sim with reminders every `every` minutes.
+fn reminding(every: Option<u64>) -> PoolSim {
+    let mut sim = PoolSim::new(pool(Some(2), None, 2));
+    sim.policy.remind_every = every.map(|m| Duration::from_secs(m * 60));
+    sim
+}
+
+fn rounds(sim: &mut PoolSim, n: usize, round: &Round) {
+    for _ in 0..n {
+        sim.round(MIN, round);
+    }
+}
+
+#[test]
+fn rule_pool_reminders_like_runner_outages() {
+    let all: Round = vec![Ok(four([true; 4])), Ok(vec![on("cpu-1")])];
+    let one: Round = vec![Ok(four([true, false, false, false])), Ok(vec![on("cpu-1")])];
+    let failing: Round = vec![
+        Err(SourceError::Unavailable {
+            message: "GitHub is down".into(),
+        }),
+        Ok(vec![on("cpu-1")]),
+    ];
+    let reminder = "pool_reminder";
+    // (name, remind_every in minutes, what happens, notifications)
+    type Steps = fn(&mut PoolSim, &Round, &Round, &Round);
+    let cases: Vec<(&str, Option<u64>, Steps, Vec<&str>)> = vec![
+        (
+            "every remind_every while below, unacknowledged",
+            Some(30),
+            |sim, all, one, _| {
+                rounds(sim, 1, all);
+                rounds(sim, 95, one); // opens at minute 4 (below since 2, `for` 2 min)
+            },
+            vec!["pool_below_floor", reminder, reminder, reminder],
+        ),
+        (
+            "off by default",
+            None,
+            |sim, all, one, _| {
+                rounds(sim, 1, all);
+                rounds(sim, 95, one);
+            },
+            vec!["pool_below_floor"],
+        ),
+        (
+            "an acknowledgement stops them; the restoration is still told",
+            Some(30),
+            |sim, all, one, _| {
+                rounds(sim, 1, all);
+                rounds(sim, 40, one);
+                let outage = sim.pool_state.open_outages.get_mut("gpu").expect("open");
+                outage.acknowledged = Some(crate::model::Acknowledgement {
+                    by: "U1".into(),
+                    at: t(sim.now),
+                });
+                rounds(sim, 90, one);
+                rounds(sim, 1, all);
+            },
+            vec!["pool_below_floor", reminder, "pool_restored"],
+        ),
+        (
+            "back above the floor before the first: resolved, never reminded",
+            Some(30),
+            |sim, all, one, _| {
+                rounds(sim, 1, all);
+                rounds(sim, 20, one);
+                rounds(sim, 60, all);
+            },
+            vec!["pool_below_floor", "pool_restored"],
+        ),
+        (
+            "held while a spanned scope fails: no reminder until it is judged again",
+            Some(30),
+            |sim, all, one, failing| {
+                rounds(sim, 1, all);
+                rounds(sim, 10, one); // opened at minute 4
+                rounds(sim, 40, failing); // the reminder due at 34 waits
+                rounds(sim, 1, one); // judged at 52: reminded
+            },
+            vec!["pool_below_floor", reminder],
+        ),
+    ];
+    for (name, every, steps, expected) in cases {
+        let mut sim = reminding(every);
+        steps(&mut sim, &all, &one, &failing);
+        assert_eq!(sim.log, expected, "{name}");
+    }
+
+    // The reminders count up and carry the count and how long the pool has been below.
+    let mut sim = reminding(Some(30));
+    rounds(&mut sim, 1, &all);
+    rounds(&mut sim, 65, &one);
+    let reminders: Vec<_> = sim
+        .notifications
+        .iter()
+        .filter(|n| n.kind_name() == reminder)
+        .collect();
+    assert_eq!(reminders.len(), 2);
+    for (i, n) in reminders.iter().enumerate() {
+        let crate::model::NotificationKind::PoolReminder {
+            pool,
+            outage,
+            down_for,
+        } = &n.kind
+        else {
+            panic!("{n:?}")
+        };
+        assert_eq!(outage.reminders, u32::try_from(i + 1).expect("small"));
+        assert_eq!((pool.count, pool.minimum), (1, 2));
+        assert_eq!(outage.started_at, t(2 * MIN), "below since minute 2");
+        let opened = 4 * MIN;
+        let at = opened + (i as i64 + 1) * 30 * MIN;
+        assert_eq!(n.at, t(at));
+        assert_eq!(
+            *down_for,
+            Duration::from_secs(u64::try_from(at - 2 * MIN).expect("positive"))
+        );
+        assert_eq!(
+            n.idempotency_key(),
+            format!("pool:gpu/pool/outage:1/pool_reminder-{}", i + 1)
+        );
+    }
+    assert_eq!(
+        sim.pool_state.open_outages["gpu"].reminders, 2,
+        "recorded on the outage"
+    );
+}

@@ -80,6 +80,18 @@ impl Silence {
     pub fn covers(&self, scope: &Scope, runner: Option<&RunnerSnapshot>) -> bool {
         self.target.covers(scope, runner)
     }
+
+    /// Whether it covers a notification of `scope` about `runner`, knowing the configured
+    /// `pools` (a `pool:NAME` silence also covers the pool's runners): see
+    /// [`SilenceTarget::covers_in`].
+    pub fn covers_in(
+        &self,
+        scope: &Scope,
+        runner: Option<&RunnerSnapshot>,
+        pools: &[super::Pool],
+    ) -> bool {
+        self.target.covers_in(scope, runner, pools)
+    }
 }
 
 /// The end of the continuous silenced stretch containing `at` among the silences covering a

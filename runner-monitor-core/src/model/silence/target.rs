@@ -3,14 +3,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{RunnerSnapshot, Scope};
+use crate::model::{Pool, RunnerSnapshot, Scope};
 
 /// What a silence covers, written as one string:
 ///
 /// | string | covers |
 /// |---|---|
 /// | `label:NAME` | runners carrying the label (case-insensitive, as GitHub compares labels) |
-/// | `pool:NAME` | the capacity pool of that name (pools are not notified yet: covers nothing) |
+/// | `pool:NAME` | the capacity pool of that name: its own notifications (scope `pool:NAME`: below floor, restored) and, given the configured pools ([`covers_in`](Self::covers_in)), the runners that belong to it (every label of the pool, in a scope it spans) |
 /// | `runner:NAME` or a bare name | that runner, in every scope |
 /// | a scope id (`owner/name`, `org:NAME`, `enterprise:SLUG`) | every runner of the scope and the scope's own notifications (monitoring degraded / restored) |
 ///
@@ -35,7 +35,9 @@ pub enum SilenceTarget {
 }
 
 impl SilenceTarget {
-    /// Whether it covers a notification of `scope` about `runner` (`None`: the scope itself).
+    /// Whether it covers a notification of `scope` about `runner` (`None`: the scope itself),
+    /// without knowing the pools: a `pool:NAME` target covers only the pool's own
+    /// notifications here (scope `pool:NAME`). The dispatcher uses [`covers_in`](Self::covers_in).
     pub fn covers(&self, scope: &Scope, runner: Option<&RunnerSnapshot>) -> bool {
         match self {
             SilenceTarget::Scope(s) => s == scope,
@@ -43,8 +45,39 @@ impl SilenceTarget {
             SilenceTarget::Label(label) => {
                 runner.is_some_and(|r| r.labels.iter().any(|l| l.eq_ignore_ascii_case(label)))
             }
-            // No notification names a pool yet: a pool silence waits for the pool rule.
-            SilenceTarget::Pool(_) => false,
+            SilenceTarget::Pool(name) => matches!(scope, Scope::Pool(pool) if pool == name),
+        }
+    }
+
+    /// [`covers`](Self::covers), knowing the configured `pools`: a `pool:NAME` target also
+    /// covers a runner that belongs to that pool, i.e. carries every label of the pool (ASCII
+    /// case ignored) in a scope the pool spans. A pool name no pool has covers only the
+    /// (never planned) notifications of its scope.
+    ///
+    /// # Examples
+    /// ```
+    /// use runner_monitor_core::{Pool, Scope, SilenceTarget};
+    /// let pools: Vec<Pool> = serde_json::from_str(
+    ///     r#"[{"name": "gpu", "labels": ["gpu"], "scopes": ["org:acme"], "min_online": 1}]"#,
+    /// )?;
+    /// let target: SilenceTarget = "pool:gpu".parse().unwrap();
+    /// assert!(target.covers_in(&Scope::pool("gpu"), None, &pools)); // the pool's own messages
+    /// assert!(!target.covers_in(&Scope::org("acme"), None, &pools)); // not the scope's
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn covers_in(
+        &self,
+        scope: &Scope,
+        runner: Option<&RunnerSnapshot>,
+        pools: &[Pool],
+    ) -> bool {
+        match (self, runner) {
+            (SilenceTarget::Pool(name), Some(runner)) => {
+                pools.iter().any(|pool| {
+                    pool.name == *name && pool.spans(scope) && pool.carries(&runner.labels)
+                }) || self.covers(scope, Some(runner))
+            }
+            _ => self.covers(scope, runner),
         }
     }
 }

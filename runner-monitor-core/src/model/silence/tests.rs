@@ -208,7 +208,10 @@ fn targets_cover_runners_scopes_and_labels() {
         ("label:gpu", &acme, Some(&gpu), true),
         ("label:gpu", &acme, Some(&cpu), false),
         ("label:gpu", &acme, None, false),
+        // Without the pools, a pool target covers the pool's own scope only.
         ("pool:gpu", &acme, Some(&gpu), false),
+        ("pool:gpu", &Scope::pool("gpu"), None, true),
+        ("pool:gpu", &Scope::pool("cpu"), None, false),
     ];
     for (target, scope, runner, covered) in cases {
         let target: SilenceTarget = target.parse().expect(target);

@@ -53,7 +53,9 @@ impl Monitor {
     /// outbox rather than dropping it. Claimed deliveries not attempted (budget spent, sink
     /// paused) are released at once. Then one sweep round handles deliveries for sinks this
     /// monitor does not have (see [`sweep`]). Deliveries an active silence covers (the policy's
-    /// and the store's, read once per dispatch) are postponed or dropped (see [`silence`]).
+    /// and the store's, read once per dispatch) are postponed or dropped (see [`silence`]);
+    /// that rule runs within the budget too (checked before each delivery), so a silenced
+    /// backlog cannot hold polling up either.
     pub async fn dispatch(&self, now: Timestamp) -> DispatchReport {
         let started = Instant::now();
         let mut report = DispatchReport::default();
@@ -172,6 +174,11 @@ impl Monitor {
     /// One round's deliveries for one sink, in order, less those a silence holds back
     /// ([`silence`]), grouped into messages ([`group`]). Returns the sink's name if it asked to
     /// wait (retry-after): it gets nothing more in this dispatch.
+    ///
+    /// The budget is checked before each delivery's silence rule as before each send: the rule
+    /// may read the store (is a postponed incident over?) and settles what it holds back, so a
+    /// large silenced backlog stops on time too; what is left is released untouched for the
+    /// next dispatch.
     async fn dispatch_sink(
         &self,
         sink: &Sink,
@@ -185,9 +192,16 @@ impl Monitor {
         // Silenced deliveries are postponed or dropped before grouping: a silence covering some
         // runners of a host leaves the others' message intact.
         let mut sendable = Vec::with_capacity(queue.len());
-        for delivery in queue {
+        for (index, delivery) in queue.iter().enumerate() {
+            if started.elapsed() >= self.dispatch_budget {
+                report.budget_exhausted = true;
+                for rest in &queue[index..] {
+                    self.release(rest, now, &mut report).await;
+                }
+                return (report, None);
+            }
             if !self.silence(delivery, silences, now, &mut report).await {
-                sendable.push(delivery);
+                sendable.push(*delivery);
             }
         }
         for message in group::groups(&sendable, !self.policy.group_wait.is_zero()) {

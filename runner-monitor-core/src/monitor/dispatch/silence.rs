@@ -3,14 +3,18 @@
 //! - `outage_opened` (and `monitoring_degraded`, under a scope silence) is postponed to the end
 //!   of the silenced stretch ([`Settlement::Postponed`]: no attempt counted). At the end it is
 //!   sent if the outage is still open, and dropped if it ended inside the silence.
-//! - `outage_reminder` during a silence is dropped.
+//! - `outage_reminder` (`pool_reminder`) during a silence is dropped.
 //! - `outage_resolved` (`monitoring_restored`) of an outage that opened and ended inside one
 //!   silenced stretch is dropped (its opening was never sent); one of an outage opened before
 //!   the silence is postponed to the end like an opening.
 //! - `runner_flapping` is held like an opening (sent at the end only if the runner still
 //!   flaps), `runner_stable` like a resolution (dropped when the flapping began and ended in
 //!   one silenced stretch).
+//! - `pool_below_floor` is held like an opening, `pool_restored` like a resolution.
 //! - `runners_removed` is never held back.
+//!
+//! What a silence covers: [`Silence::covers_in`] with the policy's pools, so a `pool:NAME`
+//! silence covers the pool's own notifications and those of the runners in the pool.
 //!
 //! Dropped deliveries settle as abandoned with a reason starting `silenced`, so history and
 //! status still show them. [`decide`] is the pure rule; [`Monitor::silence`] applies it.
@@ -51,25 +55,29 @@ pub(crate) fn decide(
 ) -> Verdict {
     let covering: Vec<&Silence> = silences
         .iter()
-        .filter(|s| s.covers(&notification.scope, notification.runner()))
+        .filter(|s| s.covers_in(&notification.scope, notification.runner(), &policy.pools))
         .collect();
     if covering.is_empty() {
         return Verdict::Send;
     }
     let during = |at: Timestamp| silenced_until(covering.iter().copied(), at);
     match &notification.kind {
-        NotificationKind::OutageReminder { .. } => match during(now) {
-            Some(_) => Verdict::Drop("silenced: reminder during a silence"),
-            None => Verdict::Send,
-        },
+        NotificationKind::OutageReminder { .. } | NotificationKind::PoolReminder { .. } => {
+            match during(now) {
+                Some(_) => Verdict::Drop("silenced: reminder during a silence"),
+                None => Verdict::Send,
+            }
+        }
         NotificationKind::OutageOpened { .. }
+        | NotificationKind::PoolBelowFloor { .. }
         | NotificationKind::MonitoringDegraded { .. }
         | NotificationKind::RunnerFlapping { .. } => match (during(now), during(notification.at)) {
             (Some(end), _) => Verdict::Postpone(end),
             (None, Some(end)) => Verdict::UnlessOverBy(end),
             (None, None) => Verdict::Send,
         },
-        NotificationKind::OutageResolved { outage, .. } => {
+        NotificationKind::OutageResolved { outage, .. }
+        | NotificationKind::PoolRestored { outage, .. } => {
             // The opening time: exact while no reminder was planned, else the outage's start.
             let opened_at = match outage.last_reminded_at {
                 Some(at) if outage.reminders == 0 => at,
@@ -172,7 +180,8 @@ impl Monitor {
     ) -> Result<bool, crate::ports::StoreError> {
         let n = &delivery.notification;
         match &n.kind {
-            NotificationKind::OutageOpened { outage, .. } => {
+            NotificationKind::OutageOpened { outage, .. }
+            | NotificationKind::PoolBelowFloor { outage, .. } => {
                 let history = self
                     .store
                     .outages(&n.scope, &outage.runner, HISTORY_READ)

@@ -363,3 +363,222 @@ fn flapping_notices_are_held_like_outages() {
         );
     }
 }
+
+/// A policy with the pool `gpu` (labels `self-hosted` + `GPU`, spanning `org:acme` only) and the
+/// pool `cpu` (label `cpu`, every scope).
+fn pooled() -> Policy {
+    let pools = serde_json::json!([
+        {"name": "gpu", "labels": ["self-hosted", "GPU"], "scopes": ["org:acme"], "min_online": 1},
+        {"name": "cpu", "labels": ["cpu"], "min_online": 1},
+    ]);
+    Policy {
+        pools: serde_json::from_value(pools).expect("valid pools"),
+        ..Policy::default()
+    }
+}
+
+fn pool_count() -> crate::model::PoolCount {
+    crate::model::PoolCount {
+        name: "gpu".into(),
+        measure: crate::model::PoolMeasure::Online,
+        count: 0,
+        total: 2,
+        minimum: 1,
+        labels: vec!["self-hosted".into(), "GPU".into()],
+    }
+}
+
+fn pool_outage(opened: i64, resolved: Option<i64>) -> Outage {
+    Outage {
+        runner: "gpu".into(),
+        runner_id: 1,
+        resolution: resolved.map(|_| Resolution::Recovered(RunnerStatus::Idle)),
+        ..outage(opened, resolved, 0)
+    }
+}
+
+fn pool_below(at: i64) -> Notification {
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: m(at),
+        kind: NotificationKind::PoolBelowFloor {
+            pool: pool_count(),
+            outage: pool_outage(at, None),
+        },
+    }
+}
+
+fn pool_restored(opened_at: i64, at: i64) -> Notification {
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: m(at),
+        kind: NotificationKind::PoolRestored {
+            pool: pool_count(),
+            outage: pool_outage(opened_at, Some(at)),
+            duration: Duration::from_secs(60),
+        },
+    }
+}
+
+fn pool_reminder(at: i64) -> Notification {
+    let mut outage = pool_outage(0, None);
+    outage.reminders = 1;
+    Notification {
+        scope: Scope::pool("gpu"),
+        at: m(at),
+        kind: NotificationKind::PoolReminder {
+            pool: pool_count(),
+            outage,
+            down_for: Duration::from_secs(60),
+        },
+    }
+}
+
+/// `opened(at)` for a runner with `labels` in `scope`.
+fn opened_in(scope: Scope, labels: &[&str], at: i64) -> Notification {
+    let mut n = opened(at);
+    n.scope = scope;
+    if let NotificationKind::OutageOpened { runner, .. } = &mut n.kind {
+        runner.labels = labels.iter().map(|l| (*l).to_owned()).collect();
+    }
+    n
+}
+
+#[test]
+fn pool_silences_cover_the_pool_and_its_runners() {
+    let gpu = || vec![silence("pool:gpu", 0, 60)];
+    let dropped = "silenced: the incident began and ended inside a silence";
+    let acme = Scope::org("acme");
+    let other_org = Scope::org("other");
+    // (name, silences, notification, dispatched at minute, verdict)
+    let cases: Vec<(&str, Vec<Silence>, Notification, i64, Verdict)> = vec![
+        (
+            "the pool's opening: postponed",
+            gpu(),
+            pool_below(10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "the pool's opening, silence over: ask the store",
+            gpu(),
+            pool_below(10),
+            60,
+            Verdict::UnlessOverBy(m(60)),
+        ),
+        (
+            "the pool's opening after the silence: sent",
+            gpu(),
+            pool_below(61),
+            61,
+            Verdict::Send,
+        ),
+        (
+            "the pool restored inside the silence it opened in: dropped",
+            gpu(),
+            pool_restored(10, 40),
+            40,
+            Verdict::Drop(dropped),
+        ),
+        (
+            "the pool restored inside, opened before: postponed",
+            gpu(),
+            pool_restored(-5, 40),
+            40,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "the pool's reminder during the silence: dropped",
+            gpu(),
+            pool_reminder(30),
+            30,
+            Verdict::Drop("silenced: reminder during a silence"),
+        ),
+        (
+            "the pool's reminder after the silence: sent",
+            gpu(),
+            pool_reminder(30),
+            61,
+            Verdict::Send,
+        ),
+        (
+            "another pool's silence: the pool's opening is sent",
+            vec![silence("pool:cpu", 0, 60)],
+            pool_below(10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "a member runner (all labels, ASCII case ignored, spanned scope): postponed",
+            gpu(),
+            opened_in(acme.clone(), &["Self-Hosted", "gpu", "x64"], 10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "a runner with only some of the labels: sent",
+            gpu(),
+            opened_in(acme.clone(), &["gpu"], 10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "a runner with the labels in a scope the pool does not span: sent",
+            gpu(),
+            opened_in(other_org.clone(), &["self-hosted", "gpu"], 10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "a pool with no scopes spans every scope",
+            vec![silence("pool:cpu", 0, 60)],
+            opened_in(other_org, &["cpu"], 10),
+            10,
+            Verdict::Postpone(m(60)),
+        ),
+        (
+            "a pool silence does not cover its scopes' own notices",
+            gpu(),
+            degraded(10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "a pool no policy has covers no runner",
+            vec![silence("pool:tpu", 0, 60)],
+            opened_in(acme.clone(), &["self-hosted", "gpu"], 10),
+            10,
+            Verdict::Send,
+        ),
+        (
+            "a scope silence does not cover the pool's scope",
+            vec![silence("org:acme", 0, 60)],
+            pool_below(10),
+            10,
+            Verdict::Send,
+        ),
+    ];
+    let policy = pooled();
+    for (name, silences, notification, now, expected) in cases {
+        assert_eq!(
+            decide(&notification, &silences, &policy, m(now)),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn pool_runners_are_covered_only_with_the_pools_known() {
+    // Without the policy's pools a pool silence covers the pool's own scope only.
+    let silences = [silence("pool:gpu", 0, 60)];
+    let member = opened_in(Scope::org("acme"), &["self-hosted", "gpu"], 10);
+    assert_eq!(
+        decide(&member, &silences, &Policy::default(), m(10)),
+        Verdict::Send
+    );
+    assert_eq!(
+        decide(&pool_below(10), &silences, &Policy::default(), m(10)),
+        Verdict::Postpone(m(60))
+    );
+}
