@@ -114,14 +114,8 @@ signing_secret = "env:E2E_SIGNING_SECRET"
             .args(["--config", self.config().to_str().unwrap()])
             .env_remove("RUNNER_MONITOR_CONFIG")
             .env("RUST_LOG", "info")
-            .env(
-                "GITHUB_TOKEN",
-                self.github.token().expose_secret().to_owned(),
-            )
-            .env(
-                "E2E_BOT_TOKEN",
-                self.slack.token().expose_secret().to_owned(),
-            )
+            .env("GITHUB_TOKEN", self.github.token().expose_secret())
+            .env("E2E_BOT_TOKEN", self.slack.token().expose_secret())
             .env("E2E_BOT_CHANNEL", self.slack.channel())
             .env("E2E_SIGNING_SECRET", SIGNING_SECRET)
             .stdin(Stdio::null())
