@@ -5,33 +5,16 @@
 #![cfg(all(feature = "host", unix))]
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod e2e_support;
+
 use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::process::Command;
 
-/// `target/<profile>/examples/demo`, built by `cargo test` along with the test binaries; built
-/// here with the same cargo if missing (e.g. `cargo test --test demo`).
-fn demo_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let binary = profile_dir.join("examples").join("demo");
-    if !binary.exists() {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args(["build", "--example", "demo", "--features", "host"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the demo example failed");
-    }
-    assert!(binary.exists(), "{} missing", binary.display());
-    binary
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_story_plays_with_exact_message_counts() {
-    let child = Command::new(demo_binary())
+    let child = Command::new(e2e_support::example_binary("demo"))
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

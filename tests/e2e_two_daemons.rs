@@ -7,34 +7,12 @@
 mod e2e_support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use e2e_support::World;
+use e2e_support::{World, daemon_binary};
 use runner_monitor::github::fake::FakeRunner;
 use tokio::process::{Child, Command};
-
-/// `target/<profile>/examples/daemon`, as in `e2e_process.rs`.
-fn daemon_binary() -> PathBuf {
-    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BINARY
-        .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe.parent().unwrap().parent().unwrap();
-            let binary = profile_dir.join("examples").join("daemon");
-            if !binary.exists() {
-                let status = std::process::Command::new(env!("CARGO"))
-                    .args(["build", "--example", "daemon", "--features", "host"])
-                    .current_dir(env!("CARGO_MANIFEST_DIR"))
-                    .status()
-                    .unwrap();
-                assert!(status.success(), "building the daemon example failed");
-            }
-            binary
-        })
-        .clone()
-}
 
 fn spawn_daemon(world: &World, config: &std::path::Path) -> Child {
     Command::new(daemon_binary())

@@ -87,6 +87,18 @@ impl Rig {
     }
 }
 
+/// A pool of every runner (they all carry `linux`) with a floor of `min_online`, no damping.
+fn linux_pool(min_online: usize) -> runner_monitor_core::Pool {
+    runner_monitor_core::Pool {
+        name: "linux".into(),
+        labels: vec!["linux".into()],
+        scopes: Vec::new(),
+        min_online: Some(min_online),
+        min_idle: None,
+        below_for: Duration::ZERO,
+    }
+}
+
 fn has_buttons(message: &ApiMessage) -> bool {
     message
         .current()
@@ -315,14 +327,7 @@ async fn a_pool_below_its_floor_is_one_message_reminded_in_its_thread_and_turned
         group_wait: Duration::ZERO,
         open_after: Duration::ZERO,
         remind_every: Some(Duration::from_secs(10 * 60)),
-        pools: vec![runner_monitor_core::Pool {
-            name: "linux".into(),
-            labels: vec!["linux".into()],
-            scopes: Vec::new(),
-            min_online: Some(3),
-            min_idle: None,
-            below_for: Duration::ZERO,
-        }],
+        pools: vec![linux_pool(3)],
         ..Policy::default()
     })
     .await;
@@ -398,14 +403,7 @@ async fn runner_ack_in_bot_mode_is_told_in_the_alert_thread() {
         group_wait: Duration::ZERO,
         open_after: Duration::ZERO,
         remind_every: Some(Duration::from_secs(10 * 60)),
-        pools: vec![runner_monitor_core::Pool {
-            name: "linux".into(),
-            labels: vec!["linux".into()],
-            scopes: Vec::new(),
-            min_online: Some(2),
-            min_idle: None,
-            below_for: Duration::ZERO,
-        }],
+        pools: vec![linux_pool(2)],
         ..Policy::default()
     })
     .await;

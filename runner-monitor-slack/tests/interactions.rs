@@ -18,7 +18,7 @@ use runner_monitor_slack::interactions::{
     ACK_ACTION, ActionTarget, HISTORY_ACTION, IncidentActions, SILENCE_1H_ACTION, User, buttons,
 };
 use runner_monitor_slack::signature::sign;
-use runner_monitor_slack::web_api::{BotMessage, SlackWebApi, Tone};
+use runner_monitor_slack::web_api::{BotMessage, Posted, SlackWebApi, Tone};
 use runner_monitor_slack::{SlashCommands, SlashResponse};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -303,8 +303,8 @@ async fn the_default_actions_store_the_acknowledgement_and_the_silence() {
     assert!(replaced.to_string().contains("Silenced for 1h by <@U0ANA>"));
 }
 
-#[tokio::test]
-async fn in_bot_mode_the_outcome_goes_in_the_alert_thread() {
+/// The fake Slack Web API, a client for it, and an alert posted there.
+async fn bot_alert() -> (FakeSlackApi, Arc<SlackWebApi>, Posted) {
     let slack = FakeSlackApi::start().await.expect("fake");
     let api = Arc::new(
         SlackWebApi::builder(slack.token(), slack.channel_secret())
@@ -319,6 +319,12 @@ async fn in_bot_mode_the_outcome_goes_in_the_alert_thread() {
         )
         .await
         .expect("alert posted");
+    (slack, api, alert)
+}
+
+#[tokio::test]
+async fn in_bot_mode_the_outcome_goes_in_the_alert_thread() {
+    let (slack, api, alert) = bot_alert().await;
     let mut rig = rig(false).await;
     rig.commands = rig.commands.thread_replies("slack", api.clone());
     let mut clicked = payload(&rig.receiver, ACK_ACTION, &target().value());
@@ -362,20 +368,7 @@ async fn in_bot_mode_the_outcome_goes_in_the_alert_thread() {
 
 #[tokio::test]
 async fn in_bot_mode_a_click_without_response_url_is_still_carried_out() {
-    let slack = FakeSlackApi::start().await.expect("fake");
-    let api = Arc::new(
-        SlackWebApi::builder(slack.token(), slack.channel_secret())
-            .base_url(slack.base_url())
-            .build()
-            .expect("client"),
-    );
-    let alert = api
-        .post(
-            &BotMessage::new(Message::new("build-1 offline"), Tone::Alert),
-            "k",
-        )
-        .await
-        .expect("alert posted");
+    let (slack, api, alert) = bot_alert().await;
     let mut rig = rig(false).await;
     rig.commands = rig.commands.thread_replies("slack", api.clone());
     let mut clicked = payload(&rig.receiver, ACK_ACTION, &target().value());

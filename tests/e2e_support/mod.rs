@@ -195,25 +195,34 @@ where
     value
 }
 
-/// `target/<profile>/examples/daemon`, built by `cargo test` along with the test binaries; built
-/// here with the same cargo if missing (e.g. `cargo test --test e2e_process`).
+/// `target/<profile>/examples/<name>`, built by `cargo test` along with the test binaries; built
+/// here with the same cargo if missing (e.g. `cargo test --test e2e_process`). With
+/// `--test <name>` alone, an existing binary is used as it is: run `cargo build --examples
+/// --features host` first after changing the example's code.
+pub fn example_binary(name: &'static str) -> PathBuf {
+    static BINARIES: std::sync::Mutex<Vec<(&'static str, PathBuf)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut built = BINARIES.lock().unwrap();
+    if let Some((_, path)) = built.iter().find(|(n, _)| *n == name) {
+        return path.clone();
+    }
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let binary = profile_dir.join("examples").join(name);
+    if !binary.exists() {
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--example", name, "--features", "host"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the {name} example failed");
+    }
+    assert!(binary.exists(), "{} missing", binary.display());
+    built.push((name, binary.clone()));
+    binary
+}
+
+/// The daemon example (`examples/daemon.rs`): [`example_binary`].
 pub fn daemon_binary() -> PathBuf {
-    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BINARY
-        .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe.parent().unwrap().parent().unwrap();
-            let binary = profile_dir.join("examples").join("daemon");
-            if !binary.exists() {
-                let status = std::process::Command::new(env!("CARGO"))
-                    .args(["build", "--example", "daemon", "--features", "host"])
-                    .current_dir(env!("CARGO_MANIFEST_DIR"))
-                    .status()
-                    .unwrap();
-                assert!(status.success(), "building the daemon example failed");
-            }
-            assert!(binary.exists(), "{} missing", binary.display());
-            binary
-        })
-        .clone()
+    example_binary("daemon")
 }

@@ -3,6 +3,24 @@
 
 use runner_monitor_core::Timestamp;
 
+/// A Slack user id as a mention Slack renders with the user's name (`<@U0123>`), or "someone"
+/// for an empty id. The id is escaped: a forged id cannot close the mention and inject another.
+///
+/// # Examples
+/// ```
+/// use runner_monitor_slack::blocks::mention;
+/// assert_eq!(mention("U0ANA"), "<@U0ANA>");
+/// assert_eq!(mention(""), "someone");
+/// assert_eq!(mention("U1><!channel"), "<@U1&gt;&lt;!channel>");
+/// ```
+pub fn mention(user_id: &str) -> String {
+    if user_id.is_empty() {
+        "someone".to_owned()
+    } else {
+        format!("<@{}>", escape(user_id))
+    }
+}
+
 /// Escapes `&`, `<` and `>` as Slack requires, so user-controlled names cannot inject links or
 /// mentions.
 pub fn escape(text: &str) -> String {

@@ -35,7 +35,7 @@ fn outage_block(outage: &Outage, now: Timestamp) -> Block {
         .map_or_else(String::new, |ack| {
             format!(
                 " · acknowledged by {} on {}",
-                super::silences::user(&ack.by),
+                crate::blocks::mention(&ack.by),
                 date(ack.at)
             )
         });

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::reply::notice;
 use super::{HeaderLookup, MAX_BODY_BYTES, SlashCommands, SlashResponse, response_url};
-use crate::blocks::{Message, ResponseType, date, escape};
+use crate::blocks::{Message, ResponseType, date, escape, mention};
 use crate::interactions::{
     Action, ActionTarget, IncidentActions, InteractionPayload, SILENCE_BUTTON_DURATION, after_click,
 };
@@ -194,10 +194,7 @@ impl Click {
 
     /// Replaces the clicked message: its button off, who did what on.
     async fn mark_message(&self, kind: Action) {
-        let who = match self.payload.user.id.as_str() {
-            "" => "someone".to_owned(),
-            id => format!("<@{}>", escape(id)),
-        };
+        let who = mention(&self.payload.user.id);
         let line = match kind {
             Action::Acknowledge => format!(":eyes: Acknowledged by {who} at {}", date(self.now)),
             _ => format!(

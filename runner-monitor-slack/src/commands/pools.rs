@@ -65,7 +65,7 @@ pub(crate) fn line(
             match &outage.acknowledged {
                 Some(ack) => text.push_str(&format!(
                     ", acknowledged by {} {} ago",
-                    super::silences::user(&ack.by),
+                    crate::blocks::mention(&ack.by),
                     ago(now, ack.at)
                 )),
                 None => text.push_str(&format!(

@@ -3,20 +3,11 @@
 
 use runner_monitor_core::{Outage, Scope, Silence, SilenceWindow, Store, Timestamp};
 
-use crate::blocks::{Block, Message, ResponseType, date, escape};
+use crate::blocks::{Block, Message, ResponseType, date, escape, mention};
 
 use super::actions::{self, ActionError};
 use super::reply::{notice, try_again};
 use super::{Threads, scope_arg};
-
-/// Who did it, as Slack renders a user id.
-pub(crate) fn user(id: &str) -> String {
-    if id.is_empty() {
-        "someone".to_owned()
-    } else {
-        format!("<@{}>", escape(id))
-    }
-}
 
 /// One line about a silence: "`id` target until DATE, reason (by @user)".
 pub(crate) fn line(silence: &Silence, now: Timestamp) -> String {
@@ -50,7 +41,7 @@ pub(crate) fn line(silence: &Silence, now: Timestamp) -> String {
     if silence.created_by == "config" {
         text.push_str(" (configured)");
     } else {
-        text.push_str(&format!(" (by {})", user(&silence.created_by)));
+        text.push_str(&format!(" (by {})", mention(&silence.created_by)));
     }
     text
 }
@@ -97,7 +88,7 @@ pub(crate) async fn silence(
             .block(Block::text(format!(
                 ":mute: {} silenced *{}* for {}: outages are still recorded, not sent; one \
                  still open at the end is sent then.\n{}\nUndo with `/runner-unsilence {}`.",
-                user(user_id),
+                mention(user_id),
                 escape(&silence.target.to_string()),
                 humantime::format_duration(duration),
                 line(&silence, now),
@@ -130,7 +121,7 @@ pub(crate) async fn unsilence(
                 .block(Block::text(format!(
                     ":loud_sound: {} removed {}. Notifications held back by it go out now if \
                      still relevant.",
-                    user(user_id),
+                    mention(user_id),
                     ids.join(", ")
                 )))
         }
@@ -236,7 +227,7 @@ fn acknowledged(runner: &str, scope: &Scope, outage: &Outage, user_id: &str) -> 
             .block(Block::text(format!(
                 ":eyes: {} acknowledged outage #{} of pool `{}` ({}): no more reminders; its \
                  restoration is still sent.",
-                user(user_id),
+                mention(user_id),
                 outage.id,
                 escape(&outage.runner),
                 escape(&outage.description)
@@ -247,7 +238,7 @@ fn acknowledged(runner: &str, scope: &Scope, outage: &Outage, user_id: &str) -> 
             .block(Block::text(format!(
                 ":eyes: {} acknowledged outage #{} of `{}` in `{}`: no more reminders; its \
                  resolution is still sent.",
-                user(user_id),
+                mention(user_id),
                 outage.id,
                 escape(runner),
                 escape(&scope.to_string())

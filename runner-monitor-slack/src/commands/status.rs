@@ -66,7 +66,7 @@ pub(crate) fn unhealthy_line(state: &ScopeState, runner: &RunnerRecord, now: Tim
     {
         line.push_str(&format!(
             ", acknowledged by {} {} ago",
-            super::silences::user(&ack.by),
+            crate::blocks::mention(&ack.by),
             ago(now, ack.at)
         ));
     }

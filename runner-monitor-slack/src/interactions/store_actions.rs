@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use runner_monitor_core::{Scope, Store, Timestamp};
 
 use super::{ActionTarget, IncidentActions, User};
-use crate::blocks::{Block, Message, ResponseType, date, escape};
+use crate::blocks::{Block, Message, ResponseType, date, escape, mention};
 use crate::commands::actions::{self, ActionError};
 
 /// What a store failure tells the clicking user (the error itself is logged).
@@ -67,7 +67,7 @@ impl IncidentActions for StoreActions {
                     return Ok(in_channel(format!(
                         ":eyes: Outage #{} of `{name}` was already acknowledged by {} at {}.",
                         open.id,
-                        who(&ack.by),
+                        mention(&ack.by),
                         date(ack.at)
                     )));
                 }
@@ -86,7 +86,7 @@ impl IncidentActions for StoreActions {
             Ok((scope, outage)) => Ok(in_channel(format!(
                 ":eyes: {} acknowledged outage #{} of `{name}` in `{}`: no more reminders; its \
                  resolution is still sent.",
-                who(&user.id),
+                mention(&user.id),
                 outage.id,
                 escape(&scope.to_string())
             ))),
@@ -129,7 +129,7 @@ impl IncidentActions for StoreActions {
                 Ok(in_channel(format!(
                     ":mute: {} silenced `{}` until {until}: its alerts wait until then. \
                      `/runner-unsilence {}` ends it early.",
-                    who(&user.id),
+                    mention(&user.id),
                     escape(&target.runner),
                     escape(&silence.id)
                 )))
@@ -140,15 +140,6 @@ impl IncidentActions for StoreActions {
             }
             Err(error) => Err(error.to_string()),
         }
-    }
-}
-
-/// A user id as Slack renders it.
-fn who(id: &str) -> String {
-    if id.is_empty() {
-        "someone".to_owned()
-    } else {
-        format!("<@{}>", escape(id))
     }
 }
 
