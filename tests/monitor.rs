@@ -437,7 +437,11 @@ impl Store for RacingStore {
         self.inner.scopes().await
     }
 
-    async fn wake_postponed(&self, until: runner_monitor_core::Timestamp, now: runner_monitor_core::Timestamp) -> Result<usize, StoreError> {
+    async fn wake_postponed(
+        &self,
+        until: runner_monitor_core::Timestamp,
+        now: runner_monitor_core::Timestamp,
+    ) -> Result<usize, StoreError> {
         self.inner.wake_postponed(until, now).await
     }
 }

@@ -491,5 +491,9 @@ async fn unsilencing_keeps_what_another_silence_still_covers_held() {
     assert_eq!(pending[0].next_attempt_at, at(65 * MIN), "postponed again");
     assert_eq!(pending[0].attempts, 0);
     rig.minutes(65, 66, listing(true, false)).await;
-    assert_eq!(rig.kinds(), ["outage_opened:spare-1"], "sent at the end of s-1h");
+    assert_eq!(
+        rig.kinds(),
+        ["outage_opened:spare-1"],
+        "sent at the end of s-1h"
+    );
 }

@@ -272,11 +272,23 @@ async fn unsilence_releases_what_the_silence_held_back() {
     ok(&run(&commands, "/runner-silence", "acme/api 2h rack move").await);
     let end = now() + chrono::Duration::hours(2);
     held_back(&store, end).await;
-    assert_eq!(due_at(&store).await, [end], "held back to the silence's end");
+    assert_eq!(
+        due_at(&store).await,
+        [end],
+        "held back to the silence's end"
+    );
 
     let text = ok(&run(&commands, "/runner-unsilence", "acme/api").await);
-    assert_eq!(due_at(&store).await, [now()], "due now: the next dispatch sends it");
-    assert_eq!(counts.counts().wakes, 1, "one wake for the one removed silence");
+    assert_eq!(
+        due_at(&store).await,
+        [now()],
+        "due now: the next dispatch sends it"
+    );
+    assert_eq!(
+        counts.counts().wakes,
+        1,
+        "one wake for the one removed silence"
+    );
     assert!(
         text.contains("held back by it go out with the next dispatch"),
         "{text}"
@@ -286,16 +298,16 @@ async fn unsilence_releases_what_the_silence_held_back() {
 #[tokio::test]
 async fn unsilence_says_when_the_store_cannot_release_what_was_held_back() {
     let store = fleet().await;
-    let (commands, _) = commands(
-        Arc::new(NoWake(store.clone())),
-        vec![acme(), web()],
-    );
+    let (commands, _) = commands(Arc::new(NoWake(store.clone())), vec![acme(), web()]);
     ok(&run(&commands, "/runner-silence", "acme/api 2h rack move").await);
     let end = now() + chrono::Duration::hours(2);
     held_back(&store, end).await;
 
     let text = ok(&run(&commands, "/runner-unsilence", "acme/api").await);
-    assert!(store.silences().await.expect("silences").is_empty(), "removed");
+    assert!(
+        store.silences().await.expect("silences").is_empty(),
+        "removed"
+    );
     assert_eq!(due_at(&store).await, [end], "still due at the original end");
     assert!(
         text.contains("removed")

@@ -4,7 +4,8 @@
 //! `commit` in the same atomic step as the change behind them, so every backend that keeps state
 //! keeps the outbox, and a separate trait would always be implemented by the same type and passed
 //! twice. Its methods are grouped below: `pending_deliveries` (inspection), `claim_due` (the
-//! dispatcher's read and lease) and `settle_delivery` (under the claim).
+//! dispatcher's read and lease), `settle_delivery` (under the claim) and `wake_postponed` (what
+//! a removed silence releases).
 
 use async_trait::async_trait;
 

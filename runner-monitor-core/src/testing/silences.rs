@@ -228,10 +228,22 @@ pub async fn wake_postponed_releases_the_window(store: &dyn Store) {
     for delivery in &claimed {
         let token = delivery.claim.clone().expect("wake: a claim");
         let settlement = match runner_of(delivery).as_deref() {
-            Some("a") => Settlement::Postponed { at: t(0), until: t(600) },
-            Some("b") => Settlement::Postponed { at: t(0), until: t(3_600) },
-            Some("c") => Settlement::Postponed { at: t(0), until: t(7_200) },
-            Some("f") => Settlement::Postponed { at: t(0), until: t(30) },
+            Some("a") => Settlement::Postponed {
+                at: t(0),
+                until: t(600),
+            },
+            Some("b") => Settlement::Postponed {
+                at: t(0),
+                until: t(3_600),
+            },
+            Some("c") => Settlement::Postponed {
+                at: t(0),
+                until: t(7_200),
+            },
+            Some("f") => Settlement::Postponed {
+                at: t(0),
+                until: t(30),
+            },
             _ => Settlement::Delivered { at: t(0) },
         };
         store
@@ -247,7 +259,12 @@ pub async fn wake_postponed_releases_the_window(store: &dyn Store) {
         .await
         .unwrap_or_else(|e| panic!("wake: wake_postponed failed: {e}"));
     assert_eq!(woken, 2, "wake: returns how many it woke (a and b)");
-    let pending = ours(store.pending_deliveries(100_000).await.expect("wake: pending"));
+    let pending = ours(
+        store
+            .pending_deliveries(100_000)
+            .await
+            .expect("wake: pending"),
+    );
     let mut due: Vec<(String, Timestamp, u32, bool)> = pending
         .iter()
         .map(|d| {
@@ -286,7 +303,11 @@ pub async fn wake_postponed_releases_the_window(store: &dyn Store) {
     let deliver = |delivery: Delivery| async move {
         let token = delivery.claim.clone().expect("wake: a claim");
         store
-            .settle_delivery(&delivery.id, &token, &Settlement::Delivered { at: t(7_200) })
+            .settle_delivery(
+                &delivery.id,
+                &token,
+                &Settlement::Delivered { at: t(7_200) },
+            )
             .await
             .unwrap_or_else(|e| panic!("wake: clean-up settle failed: {e}"));
     };
