@@ -478,6 +478,14 @@ impl Store for SettleFails {
     ) -> Result<Vec<MessageReceipt>, StoreError> {
         self.inner.receipts_following(sink, keys).await
     }
+
+    async fn wake_postponed(
+        &self,
+        until: runner_monitor_core::Timestamp,
+        now: runner_monitor_core::Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.inner.wake_postponed(until, now).await
+    }
 }
 
 #[tokio::test]

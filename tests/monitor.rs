@@ -436,6 +436,14 @@ impl Store for RacingStore {
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.inner.scopes().await
     }
+
+    async fn wake_postponed(
+        &self,
+        until: runner_monitor_core::Timestamp,
+        now: runner_monitor_core::Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.inner.wake_postponed(until, now).await
+    }
 }
 
 #[tokio::test]

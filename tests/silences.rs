@@ -351,6 +351,14 @@ impl Store for SlowHistory {
     ) -> Result<runner_monitor_core::Outage, runner_monitor_core::StoreError> {
         self.inner.acknowledge(scope, runner, ack).await
     }
+
+    async fn wake_postponed(
+        &self,
+        until: runner_monitor_core::Timestamp,
+        now: runner_monitor_core::Timestamp,
+    ) -> Result<usize, runner_monitor_core::StoreError> {
+        self.inner.wake_postponed(until, now).await
+    }
 }
 
 /// 51 postponed openings fall due when a silence ends, each needing a slow history read: the
@@ -420,4 +428,72 @@ async fn a_silenced_backlog_stops_at_the_dispatch_budget() {
             .is_empty()
     );
     assert_eq!(rig.kinds(), ["outage_opened:spare-1"]);
+}
+
+/// A runtime silence of `target` (as `/runner-silence` stores it) from minute `from` to `until`.
+fn runtime_silence(id: &str, target: &str, from: i64, until: i64) -> Silence {
+    let mut silence = silence(id, target, from, until);
+    silence.created_by = "U42".into();
+    silence.created_at = Some(at(from * MIN));
+    silence
+}
+
+#[tokio::test]
+async fn unsilencing_releases_a_held_back_opening_at_the_next_dispatch() {
+    use runner_monitor_slack::commands::actions;
+    let rig = Rig::new(Policy::default());
+    rig.minutes(0, 5, listing(true, true)).await;
+    rig.store
+        .put_silence(&runtime_silence("s-2h", "org:acme", 5, 125))
+        .await
+        .expect("put");
+    // spare-1 goes down inside the 2 h silence: its opening is held back to minute 125.
+    rig.minutes(5, 10, listing(true, false)).await;
+    assert_eq!(rig.kinds(), Vec::<String>::new(), "held back");
+    let pending = rig.memory.pending_deliveries(10).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].next_attempt_at, at(125 * MIN), "due at the end");
+
+    // Removed after 5 minutes: the next dispatch sends it.
+    let done = actions::unsilence(rig.store.as_ref(), "s-2h", at(10 * MIN))
+        .await
+        .expect("unsilence");
+    assert_eq!((done.removed.len(), done.woken), (1, 1), "{done:?}");
+    assert!(done.not_woken.is_empty());
+    rig.minutes(10, 11, listing(true, false)).await;
+    assert_eq!(rig.kinds(), ["outage_opened:spare-1"], "exactly one, now");
+    // And not again at the silence's original end.
+    rig.minutes(11, 130, listing(true, false)).await;
+    assert_eq!(rig.kinds(), ["outage_opened:spare-1"], "sent once");
+}
+
+#[tokio::test]
+async fn unsilencing_keeps_what_another_silence_still_covers_held() {
+    use runner_monitor_slack::commands::actions;
+    let rig = Rig::new(Policy::default());
+    rig.minutes(0, 5, listing(true, true)).await;
+    for s in [
+        runtime_silence("s-2h", "label:linux", 5, 125),
+        runtime_silence("s-1h", "org:acme", 5, 65),
+    ] {
+        rig.store.put_silence(&s).await.expect("put");
+    }
+    rig.minutes(5, 10, listing(true, false)).await;
+    let done = actions::unsilence(rig.store.as_ref(), "s-2h", at(10 * MIN))
+        .await
+        .expect("unsilence");
+    assert_eq!(done.woken, 1, "{done:?}");
+    // The dispatcher applies the silence rule again: the scope silence holds it to minute 65.
+    rig.minutes(10, 65, listing(true, false)).await;
+    assert_eq!(rig.kinds(), Vec::<String>::new(), "still held by s-1h");
+    let pending = rig.memory.pending_deliveries(10).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].next_attempt_at, at(65 * MIN), "postponed again");
+    assert_eq!(pending[0].attempts, 0);
+    rig.minutes(65, 66, listing(true, false)).await;
+    assert_eq!(
+        rig.kinds(),
+        ["outage_opened:spare-1"],
+        "sent at the end of s-1h"
+    );
 }

@@ -419,4 +419,21 @@ impl Store for MemoryStore {
         data.state.version += 1;
         Ok(acknowledged)
     }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        let mut inner = self.lock();
+        let mut woken = 0;
+        for row in inner.outbox.values_mut() {
+            let d = &mut row.delivery;
+            if row.settled_at.is_none()
+                && !d.is_claimed_at(now)
+                && d.next_attempt_at > now
+                && d.next_attempt_at <= until
+            {
+                d.next_attempt_at = now;
+                woken += 1;
+            }
+        }
+        Ok(woken)
+    }
 }

@@ -120,6 +120,14 @@ impl runner_monitor_core::Store for DefaultRange {
     ) -> Result<Vec<runner_monitor_core::Scope>, runner_monitor_core::StoreError> {
         self.0.scopes().await
     }
+
+    async fn wake_postponed(
+        &self,
+        until: runner_monitor_core::Timestamp,
+        now: runner_monitor_core::Timestamp,
+    ) -> Result<usize, runner_monitor_core::StoreError> {
+        self.0.wake_postponed(until, now).await
+    }
 }
 
 #[tokio::test]

@@ -214,3 +214,195 @@ async fn configured_silences_are_listed_and_cannot_be_removed_from_slack() {
     let refused = ok(&run(&commands, "/runner-unsilence", "weekly-drivers").await);
     assert!(refused.contains("configuration file"), "{refused}");
 }
+
+/// A delivery of acme/api held back by a silence until `until`, as the dispatcher leaves it.
+async fn held_back(store: &MemoryStore, until: runner_monitor_core::Timestamp) {
+    use runner_monitor_core::testing::delivery_notification;
+    use runner_monitor_core::{Change, ClaimRequest, Settlement, SinkFilter};
+    let version = store.load(&acme()).await.expect("load").version;
+    let notification = delivery_notification(&acme(), "build-1", 1, now());
+    store
+        .commit(
+            &acme(),
+            version,
+            &[Change::Enqueue {
+                sink: "slack".into(),
+                notification,
+            }],
+        )
+        .await
+        .expect("enqueue");
+    let claimed = store
+        .claim_due(&ClaimRequest {
+            holder: "dispatcher".into(),
+            now: now(),
+            until: now() + chrono::Duration::seconds(30),
+            sinks: SinkFilter::Only(vec!["slack".into()]),
+            created_before: None,
+            limit: 10,
+        })
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let claim = claimed[0].claim.clone().expect("claim");
+    store
+        .settle_delivery(
+            &claimed[0].id,
+            &claim,
+            &Settlement::Postponed { at: now(), until },
+        )
+        .await
+        .expect("postpone");
+}
+
+async fn due_at(store: &MemoryStore) -> Vec<runner_monitor_core::Timestamp> {
+    store
+        .pending_deliveries(10)
+        .await
+        .expect("pending")
+        .iter()
+        .map(|d| d.next_attempt_at)
+        .collect()
+}
+
+#[tokio::test]
+async fn unsilence_releases_what_the_silence_held_back() {
+    let store = fleet().await;
+    let (commands, counts) = commands(Arc::new(store.clone()), vec![acme(), web()]);
+    ok(&run(&commands, "/runner-silence", "acme/api 2h rack move").await);
+    let end = now() + chrono::Duration::hours(2);
+    held_back(&store, end).await;
+    assert_eq!(
+        due_at(&store).await,
+        [end],
+        "held back to the silence's end"
+    );
+
+    let text = ok(&run(&commands, "/runner-unsilence", "acme/api").await);
+    assert_eq!(
+        due_at(&store).await,
+        [now()],
+        "due now: the next dispatch sends it"
+    );
+    assert_eq!(
+        counts.counts().wakes,
+        1,
+        "one wake for the one removed silence"
+    );
+    assert!(
+        text.contains("held back by it go out with the next dispatch"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn unsilence_says_when_the_store_cannot_release_what_was_held_back() {
+    let store = fleet().await;
+    let (commands, _) = commands(Arc::new(NoWake(store.clone())), vec![acme(), web()]);
+    ok(&run(&commands, "/runner-silence", "acme/api 2h rack move").await);
+    let end = now() + chrono::Duration::hours(2);
+    held_back(&store, end).await;
+
+    let text = ok(&run(&commands, "/runner-unsilence", "acme/api").await);
+    assert!(
+        store.silences().await.expect("silences").is_empty(),
+        "removed"
+    );
+    assert_eq!(due_at(&store).await, [end], "still due at the original end");
+    assert!(
+        text.contains("removed")
+            && text.contains("could not be released now")
+            && text.contains("go out at the silence's original end"),
+        "{text}"
+    );
+    assert!(!text.contains("next dispatch"), "no false promise: {text}");
+}
+
+#[tokio::test]
+async fn unsilencing_a_weekly_silence_not_in_force_wakes_nothing() {
+    use runner_monitor_slack::commands::actions;
+    let store = fleet().await;
+    let weekly: Silence = serde_json::from_value(serde_json::json!({
+        "id": "weekly-api", "target": "acme/api", "days": ["sat"], "start": "22:00",
+        "length": "1h", "time_zone": "UTC", "reason": "", "created_by": "U1",
+    }))
+    .expect("weekly silence");
+    store.put_silence(&weekly).await.expect("put");
+    // now() is Friday 2026-01-02 00:00 UTC: not in force.
+    assert!(!weekly.is_active(now()));
+    assert_eq!(actions::held_until(&weekly, now()), None);
+    let saturday = now() + chrono::Duration::hours(46) + chrono::Duration::minutes(30);
+    assert_eq!(
+        actions::held_until(&weekly, saturday),
+        Some(now() + chrono::Duration::hours(47)),
+        "in force: the end of this occurrence"
+    );
+    let counting = runner_monitor_core::testing::CountingStore::new(Arc::new(store.clone()));
+    let done = actions::unsilence(&counting, "weekly-api", now())
+        .await
+        .expect("unsilence");
+    assert_eq!((done.removed.len(), done.woken), (1, 0));
+    assert_eq!(counting.counts().wakes, 0, "nothing held by it: no wake");
+}
+
+/// A MemoryStore whose `wake_postponed` is the trait's default (it fails).
+#[derive(Debug)]
+struct NoWake(MemoryStore);
+
+#[async_trait::async_trait]
+impl Store for NoWake {
+    async fn load(
+        &self,
+        scope: &Scope,
+    ) -> Result<runner_monitor_core::ScopeState, runner_monitor_core::StoreError> {
+        self.0.load(scope).await
+    }
+    async fn commit(
+        &self,
+        scope: &Scope,
+        expected: u64,
+        changes: &[runner_monitor_core::Change],
+    ) -> Result<runner_monitor_core::Receipt, runner_monitor_core::StoreError> {
+        self.0.commit(scope, expected, changes).await
+    }
+    async fn pending_deliveries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<runner_monitor_core::Delivery>, runner_monitor_core::StoreError> {
+        self.0.pending_deliveries(limit).await
+    }
+    async fn claim_due(
+        &self,
+        request: &runner_monitor_core::ClaimRequest,
+    ) -> Result<Vec<runner_monitor_core::Delivery>, runner_monitor_core::StoreError> {
+        self.0.claim_due(request).await
+    }
+    async fn settle_delivery(
+        &self,
+        id: &runner_monitor_core::DeliveryId,
+        claim: &runner_monitor_core::Claim,
+        settlement: &runner_monitor_core::Settlement,
+    ) -> Result<(), runner_monitor_core::StoreError> {
+        self.0.settle_delivery(id, claim, settlement).await
+    }
+    async fn outages(
+        &self,
+        scope: &Scope,
+        runner: &str,
+        limit: usize,
+    ) -> Result<Vec<runner_monitor_core::Outage>, runner_monitor_core::StoreError> {
+        self.0.outages(scope, runner, limit).await
+    }
+    async fn scopes(&self) -> Result<Vec<Scope>, runner_monitor_core::StoreError> {
+        self.0.scopes().await
+    }
+    async fn put_silence(&self, silence: &Silence) -> Result<(), runner_monitor_core::StoreError> {
+        self.0.put_silence(silence).await
+    }
+    async fn delete_silence(&self, id: &str) -> Result<bool, runner_monitor_core::StoreError> {
+        self.0.delete_silence(id).await
+    }
+    async fn silences(&self) -> Result<Vec<Silence>, runner_monitor_core::StoreError> {
+        self.0.silences().await
+    }
+}

@@ -3,7 +3,7 @@
 
 use runner_monitor_core::{
     Claim, ClaimRequest, Delivery, DeliveryId, Notification, Scope, Settlement, SinkFilter,
-    StoreError,
+    StoreError, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension as _, Row, TransactionBehavior, params};
 
@@ -253,4 +253,22 @@ pub(crate) fn settle(
     }
     tx.commit().context(context)?;
     Ok(())
+}
+
+/// Makes the pending, unclaimed deliveries due after `now` and at or before `until` due at
+/// `now`, in one UPDATE; returns how many.
+pub(crate) fn wake_postponed(
+    conn: &Connection,
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    if until <= now {
+        return Ok(0);
+    }
+    execute(
+        conn,
+        queries::WAKE_POSTPONED,
+        params![time::encode(now)?, time::encode_saturating(until)?],
+        "waking postponed deliveries",
+    )
 }

@@ -122,6 +122,13 @@ pub(crate) const CLAIM: &str =
 pub(crate) const CLAIM_OF: &str = "SELECT claim_holder FROM deliveries \
      WHERE scope = ?1 AND seq = ?2 AND settled_at IS NULL";
 
+/// Waking postponed deliveries: pending, not under a live claim at ?1, due after ?1 and at or
+/// before ?2 become due at ?1. The range on `deliveries_waiting` visits only the window's rows.
+pub(crate) const WAKE_POSTPONED: &str = "UPDATE deliveries INDEXED BY deliveries_waiting \
+     SET next_attempt_at = ?1 \
+     WHERE settled_at IS NULL AND next_attempt_at > ?1 AND next_attempt_at <= ?2 \
+     AND (claim_until IS NULL OR claim_until <= ?1)";
+
 /// Expiry of resolved outages.
 pub(crate) const EXPIRE_OUTAGES: &str = "DELETE FROM outages \
      WHERE scope = ?1 AND resolved_at IS NOT NULL AND resolved_at < ?2";
@@ -177,6 +184,7 @@ mod tests {
             (EXPIRE_OUTAGES, "outages_resolved"),
             (EXPIRE_DELIVERIES, "deliveries_settled"),
             (SETTLE_DELIVERED, "INDEX"),
+            (WAKE_POSTPONED, "deliveries_waiting"),
         ];
         for (sql, index) in expected {
             let lines = plan(&conn, sql);

@@ -196,4 +196,10 @@ impl Store for SqliteStore {
             .run(move |conn| silences::acknowledge(conn, &scope, &runner, &ack))
             .await
     }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        self.worker
+            .run(move |conn| outbox::wake_postponed(conn, until, now))
+            .await
+    }
 }

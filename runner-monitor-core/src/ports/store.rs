@@ -4,7 +4,8 @@
 //! `commit` in the same atomic step as the change behind them, so every backend that keeps state
 //! keeps the outbox, and a separate trait would always be implemented by the same type and passed
 //! twice. Its methods are grouped below: `pending_deliveries` (inspection), `claim_due` (the
-//! dispatcher's read and lease) and `settle_delivery` (under the claim).
+//! dispatcher's read and lease), `settle_delivery` (under the claim) and `wake_postponed` (what
+//! a removed silence releases).
 
 use async_trait::async_trait;
 
@@ -74,6 +75,14 @@ pub struct Receipt {
 ///   changes nothing else and enqueues nothing; it fails with
 ///   [`StoreError::NotFound`] when the runner has no open outage. `load` and `outages` return the
 ///   acknowledgement with the outage.
+/// - **wake_postponed** makes every pending delivery (neither delivered nor abandoned) that is
+///   not held by a live claim at `now` (no claim, or one whose expiry is `<= now`) and whose
+///   next attempt is after `now` and at or before `until` due at `now`, in one atomic step per
+///   scope at least; it changes nothing else (attempts, last error, claims, order) and returns
+///   how many it changed. Deliveries due by `now`, due after `until`, settled or claimed are
+///   left alone. It cannot tell a delivery a silence postponed from one waiting for a retry
+///   with a due time in the window: that one is woken early too, which is harmless (the
+///   dispatcher re-applies every rule when it claims it, and a retry counts no extra attempt).
 /// - `ExpireHistory` never removes an open outage or a pending delivery.
 /// - Safe to call concurrently from many tasks (and, for shared backends, many processes).
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -222,6 +231,28 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// As for [`load`](Self::load).
     async fn silences(&self) -> Result<Vec<Silence>, StoreError> {
         Ok(Vec::new())
+    }
+
+    /// Makes the deliveries held back until at most `until` due at `now` (what removing a
+    /// silence that ends at `until` releases); returns how many changed.
+    ///
+    /// Every pending delivery (not delivered, not abandoned, not under a live claim at `now`)
+    /// whose next attempt is after `now` and at or before `until` becomes due at `now`;
+    /// nothing else about it changes. The dispatcher applies the silence rule again when it
+    /// claims them, so one another silence still covers is postponed again. A delivery waiting
+    /// for a retry that falls in the window is woken early too: acceptable, as its rules are
+    /// re-applied and no attempt is counted for the wake-up.
+    ///
+    /// The default fails: a store that cannot do it says so, and the caller tells the user
+    /// held-back notifications go out at the silence's original end.
+    ///
+    /// # Errors
+    /// As for [`load`](Self::load); [`StoreError::Other`] from the default.
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        let _ = (until, now);
+        Err(StoreError::Other {
+            message: "this store cannot wake postponed deliveries".to_owned(),
+        })
     }
 
     /// Marks the open outage of `runner` in `scope` acknowledged and returns it.

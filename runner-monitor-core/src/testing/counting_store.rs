@@ -32,12 +32,14 @@ pub struct StoreCounts {
     pub receipts: usize,
     /// `silences`, `put_silence`, `delete_silence` and `acknowledge` calls.
     pub silence_calls: usize,
+    /// `wake_postponed` calls.
+    pub wakes: usize,
 }
 
 impl StoreCounts {
-    /// Calls that write: commits and settles.
+    /// Calls that write to the state and the outbox: commits, settles and wake-ups.
     pub fn writes(&self) -> usize {
-        self.commits + self.settles
+        self.commits + self.settles + self.wakes
     }
 }
 
@@ -54,6 +56,7 @@ pub struct CountingStore {
     other_reads: AtomicUsize,
     receipts: AtomicUsize,
     silence_calls: AtomicUsize,
+    wakes: AtomicUsize,
 }
 
 impl CountingStore {
@@ -70,6 +73,7 @@ impl CountingStore {
             other_reads: AtomicUsize::new(0),
             receipts: AtomicUsize::new(0),
             silence_calls: AtomicUsize::new(0),
+            wakes: AtomicUsize::new(0),
         }
     }
 
@@ -85,6 +89,7 @@ impl CountingStore {
             other_reads: self.other_reads.load(Ordering::SeqCst),
             receipts: self.receipts.load(Ordering::SeqCst),
             silence_calls: self.silence_calls.load(Ordering::SeqCst),
+            wakes: self.wakes.load(Ordering::SeqCst),
         }
     }
 }
@@ -193,5 +198,10 @@ impl Store for CountingStore {
     ) -> Result<Outage, StoreError> {
         self.silence_calls.fetch_add(1, Ordering::SeqCst);
         self.inner.acknowledge(scope, runner, ack).await
+    }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+        self.inner.wake_postponed(until, now).await
     }
 }

@@ -124,4 +124,8 @@ impl Store for RoundRobinStore {
     ) -> Result<Outage, StoreError> {
         self.pick().acknowledge(scope, runner, ack).await
     }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        self.pick().wake_postponed(until, now).await
+    }
 }

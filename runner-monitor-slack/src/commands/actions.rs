@@ -98,12 +98,44 @@ pub async fn silence(
     Ok(silence)
 }
 
-/// Removes the stored silences whose id is `id_or_target`, or else whose target is it.
-/// Returns what was removed. Configured silences cannot be removed here.
+/// What [`unsilence`] did: the silences it removed, and what became of the notifications
+/// they held back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsilenced {
+    /// The removed silences.
+    pub removed: Vec<Silence>,
+    /// Held-back deliveries made due now ([`Store::wake_postponed`]); the dispatcher sends
+    /// them with its next run if still relevant (another silence may hold them again).
+    pub woken: usize,
+    /// Silences removed whose held-back deliveries could not be made due now (the store
+    /// failed): those stay due at the silence's original end.
+    pub not_woken: Vec<(Silence, StoreError)>,
+}
+
+/// Until when a removed silence held deliveries back at `now`: a one-off silence's end, the
+/// end of a weekly silence's current occurrence; `None` when nothing can be held by it (a
+/// one-off that is over, a weekly one not in force).
+pub fn held_until(silence: &Silence, now: Timestamp) -> Option<Timestamp> {
+    match &silence.window {
+        SilenceWindow::Once { until, .. } => (*until > now).then_some(*until),
+        SilenceWindow::Weekly(_) => silence.active_until(now),
+    }
+}
+
+/// Removes the stored silences whose id is `id_or_target`, or else whose target is it, and
+/// makes what each held back due at `now` ([`Store::wake_postponed`] up to [`held_until`]),
+/// so the dispatcher sends it at once instead of at the silence's end. Returns what was
+/// removed and woken. Configured silences cannot be removed here.
 ///
 /// # Errors
-/// [`ActionError::NotFound`] when none matches; [`ActionError::Store`] on a store failure.
-pub async fn unsilence(store: &dyn Store, id_or_target: &str) -> Result<Vec<Silence>, ActionError> {
+/// [`ActionError::NotFound`] when none matches; [`ActionError::Store`] when the silences
+/// cannot be read or removed. A failure to wake after the removal is not an error: it is
+/// reported in [`Unsilenced::not_woken`].
+pub async fn unsilence(
+    store: &dyn Store,
+    id_or_target: &str,
+    now: Timestamp,
+) -> Result<Unsilenced, ActionError> {
     let stored = store.silences().await.map_err(ActionError::Store)?;
     let arg = id_or_target.trim();
     let by_id: Vec<Silence> = stored.iter().filter(|s| s.id == arg).cloned().collect();
@@ -127,7 +159,21 @@ pub async fn unsilence(store: &dyn Store, id_or_target: &str) -> Result<Vec<Sile
             .await
             .map_err(ActionError::Store)?;
     }
-    Ok(chosen)
+    let mut done = Unsilenced {
+        removed: Vec::with_capacity(chosen.len()),
+        woken: 0,
+        not_woken: Vec::new(),
+    };
+    for silence in chosen {
+        if let Some(until) = held_until(&silence, now) {
+            match store.wake_postponed(until, now).await {
+                Ok(woken) => done.woken += woken,
+                Err(error) => done.not_woken.push((silence.clone(), error)),
+            }
+        }
+        done.removed.push(silence);
+    }
+    Ok(done)
 }
 
 /// Acknowledges the open outage of `runner` for `user`: in `scope` when given, else in the

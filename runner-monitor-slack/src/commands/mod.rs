@@ -433,6 +433,7 @@ impl Answers {
                     &self.configured,
                     &args,
                     &request.user_id,
+                    now,
                 )
                 .await
             }

@@ -104,27 +104,15 @@ pub(crate) async fn unsilence(
     configured: &[Silence],
     args: &[&str],
     user_id: &str,
+    now: Timestamp,
 ) -> Message {
     let [arg] = args else {
         return notice(
             "Usage: `/runner-unsilence &lt;id | target&gt;`; `/runner-silences` lists the ids.",
         );
     };
-    match actions::unsilence(store, arg).await {
-        Ok(removed) => {
-            let ids: Vec<String> = removed
-                .iter()
-                .map(|s| format!("`{}` ({})", escape(&s.id), escape(&s.target.to_string())))
-                .collect();
-            Message::new(format!("Silence removed: {}", removed.len()))
-                .response_type(ResponseType::InChannel)
-                .block(Block::text(format!(
-                    ":loud_sound: {} removed {}. Notifications held back by it go out now if \
-                     still relevant.",
-                    mention(user_id),
-                    ids.join(", ")
-                )))
-        }
+    match actions::unsilence(store, arg, now).await {
+        Ok(done) => unsilenced(&done, user_id),
         Err(ActionError::NotFound(_)) if configured.iter().any(|s| s.id == *arg) => {
             notice(format!(
                 "`{}` is set in the configuration file; remove it there.",
@@ -133,6 +121,49 @@ pub(crate) async fn unsilence(
         }
         Err(error) => failed(&error, "/runner-unsilence"),
     }
+}
+
+/// What `/runner-unsilence` tells the channel: what was removed, and when what it held back
+/// goes out (with the next dispatch, or, when the store could not release it, at the
+/// silence's original end).
+fn unsilenced(done: &actions::Unsilenced, user_id: &str) -> Message {
+    let name = |s: &Silence| format!("`{}` ({})", escape(&s.id), escape(&s.target.to_string()));
+    let ids: Vec<String> = done.removed.iter().map(name).collect();
+    let mut text = format!(
+        ":loud_sound: {} removed {}.",
+        mention(user_id),
+        ids.join(", ")
+    );
+    let failed: Vec<String> = done.not_woken.iter().map(|(s, _)| name(s)).collect();
+    for (silence, error) in &done.not_woken {
+        tracing::warn!(id = %silence.id, %error, "removed a silence but could not release what it held back");
+    }
+    let (it, end) = if done.removed.len() == 1 {
+        ("it", "the silence's original end")
+    } else {
+        ("them", "each silence's original end")
+    };
+    if failed.len() == done.removed.len() {
+        text.push_str(&format!(
+            " Notifications held back by {it} could not be released now (the store failed): \
+             they go out at {end} if still relevant."
+        ));
+    } else {
+        text.push_str(&format!(
+            " Notifications held back by {it} go out with the next dispatch if still relevant \
+             (unless another silence still covers them)."
+        ));
+        if !failed.is_empty() {
+            text.push_str(&format!(
+                " Those held back by {} could not be released now (the store failed): they \
+                 go out at that silence's original end if still relevant.",
+                failed.join(", ")
+            ));
+        }
+    }
+    Message::new(format!("Silence removed: {}", done.removed.len()))
+        .response_type(ResponseType::InChannel)
+        .block(Block::text(text))
 }
 
 /// The silences in force or still to come: configured ones and the store's.

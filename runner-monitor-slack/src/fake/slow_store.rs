@@ -117,4 +117,8 @@ impl Store for SlowStore {
     ) -> Result<Outage, StoreError> {
         self.inner.acknowledge(scope, runner, ack).await
     }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        self.inner.wake_postponed(until, now).await
+    }
 }

@@ -174,6 +174,10 @@ impl Store for FailingStore {
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         fail()
     }
+
+    async fn wake_postponed(&self, _: Timestamp, _: Timestamp) -> Result<usize, StoreError> {
+        fail()
+    }
 }
 
 /// A store that fails every read of one scope (with [`INTERNAL_DETAIL`]) and passes the rest on.
@@ -219,5 +223,9 @@ impl Store for FailOneScope {
     }
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.inner.scopes().await
+    }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        self.inner.wake_postponed(until, now).await
     }
 }

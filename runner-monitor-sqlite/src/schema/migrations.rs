@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v3_receipts.sql"),
     include_str!("v4_flapping.sql"),
     include_str!("v5_silences.sql"),
+    include_str!("v6_wake.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use runner_monitor_core::{
     Change, Claim, ClaimRequest, Delivery, DeliveryId, MessageReceipt, Outage, Receipt, Scope,
-    ScopeState, Settlement, Store, StoreError, Version,
+    ScopeState, Settlement, Store, StoreError, Timestamp, Version,
 };
 use runner_monitor_sqlite::SqliteStore;
 
@@ -95,5 +95,9 @@ impl Store for Tap {
 
     async fn scopes(&self) -> Result<Vec<Scope>, StoreError> {
         self.inner.scopes().await
+    }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        self.inner.wake_postponed(until, now).await
     }
 }

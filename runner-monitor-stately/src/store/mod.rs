@@ -17,6 +17,7 @@
 //! | `outages_between` | 1 list of the group (runners and outages) | 0 |
 //! | `put_receipt` | 1 put (or delete, once nothing is open) | 1 |
 //! | `receipts_following` | 1 list of the sink's receipts group (only receipts still open) | 0 |
+//! | `wake_postponed` | 1 list of the index, + 1 list per scope with pending deliveries, + 1 transaction (list, put, commit) per scope with deliveries to wake | 1 transaction per scope woken in |
 
 mod commit;
 mod history;
@@ -202,5 +203,9 @@ impl Store for StatelyStore {
         ack: &Acknowledgement,
     ) -> Result<Outage, StoreError> {
         silences::acknowledge(self, scope, runner, ack).await
+    }
+
+    async fn wake_postponed(&self, until: Timestamp, now: Timestamp) -> Result<usize, StoreError> {
+        outbox::wake_postponed(self, until, now).await
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use futures::{StreamExt as _, TryStreamExt as _};
 use runner_monitor_core::{
-    Claim, ClaimRequest, Delivery, DeliveryId, Scope, Settlement, StoreError,
+    Claim, ClaimRequest, Delivery, DeliveryId, Scope, Settlement, StoreError, Timestamp,
 };
 
 use super::StatelyStore;
@@ -16,6 +16,7 @@ use super::index;
 use super::snapshot::Snapshot;
 use crate::client::ListOptions;
 use crate::error::ClientError;
+use crate::items::time::millis;
 use crate::items::{DeliveryItem, ScopeIndex, StoredItem, item};
 use crate::keys;
 use crate::proto::db::PutItem;
@@ -170,6 +171,98 @@ pub(super) async fn claim_due(
         }
     }
     Ok(claimed)
+}
+
+/// The items among `items` (one scope's deliveries) that `wake_postponed(until, now)` wakes:
+/// pending, not under a live claim at `now`, due after `now` and at or before `until`.
+fn to_wake(
+    scope: &Scope,
+    items: &[DeliveryItem],
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<DeliveryItem>, ClientError> {
+    let mut found = Vec::new();
+    for row in items.iter().filter(|d| d.is_pending()) {
+        let delivery = row.delivery(scope)?;
+        if !delivery.is_claimed_at(now)
+            && delivery.next_attempt_at > now
+            && delivery.next_attempt_at <= until
+        {
+            found.push(row.clone());
+        }
+    }
+    found.sort_by_key(|d| d.seq);
+    Ok(found)
+}
+
+/// Wakes the deliveries held back until at most `until`: the index names the scopes with
+/// pending deliveries, a plain read of each says whether it has any to wake, and only such a
+/// scope gets a transaction (list, put, commit) that re-reads its deliveries and writes the
+/// woken ones due at `now` (at most `max_transaction_writes` per transaction; more take another).
+/// A concurrent claim or settle in the scope makes one of the two transactions retry.
+pub(super) async fn wake_postponed(
+    store: &StatelyStore,
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    if until <= now {
+        return Ok(0);
+    }
+    let mut scopes: Vec<_> = index::rows(store)
+        .await?
+        .into_iter()
+        .filter(|(_, row)| row.pending_deliveries > 0)
+        .map(|(scope, _)| scope)
+        .collect();
+    scopes.sort();
+    let options = ListOptions {
+        item_types: vec![DeliveryItem::TYPE.to_owned()],
+        ..ListOptions::default()
+    };
+    let max_writes = store.max_transaction_writes;
+    let mut woken = 0;
+    for scope in scopes {
+        let repo_id = store.groups.repo_id(&scope);
+        let prefix = keys::deliveries_prefix(&repo_id);
+        let items = store.client.list_all(&prefix, &options).await?;
+        if to_wake(&scope, &decode_deliveries(&repo_id, &items)?, until, now)?.is_empty() {
+            continue;
+        }
+        let (scope_ref, repo_ref, prefix_ref, options_ref) =
+            (&scope, repo_id.as_str(), prefix.as_str(), &options);
+        loop {
+            let (count, more) = store
+                .client
+                .transaction(move |mut tx| async move {
+                    let items = tx.list_all(prefix_ref, options_ref).await?;
+                    let rows = decode_deliveries(repo_ref, &items)?;
+                    let mut rows = to_wake(scope_ref, &rows, until, now)?;
+                    let more = rows.len() > max_writes;
+                    rows.truncate(max_writes);
+                    if rows.is_empty() {
+                        tx.abort().await;
+                        return Ok((0, false));
+                    }
+                    for row in &mut rows {
+                        row.next_attempt_at = millis(now);
+                    }
+                    tx.put(
+                        rows.iter()
+                            .map(|r| PutItem::new(item(DeliveryItem::TYPE, r)))
+                            .collect(),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    Ok((rows.len(), more))
+                })
+                .await?;
+            woken += count;
+            if !more {
+                break;
+            }
+        }
+    }
+    Ok(woken)
 }
 
 /// Records a delivery attempt under `claim`, in a transaction that also refreshes the scope's
