@@ -8,6 +8,7 @@ mod e2e_support;
 use std::time::Duration;
 
 use e2e_support::{SIGNING_SECRET, World, wait_cycles, with_daemon};
+use runner_monitor::core::Store;
 use runner_monitor::host::build::Host;
 use runner_monitor::host::daemon::Daemon;
 use runner_monitor::host::secrets::SecretResolver;
@@ -174,4 +175,49 @@ async fn a_delivery_that_failed_before_a_restart_is_sent_after_it() {
     })
     .await;
     assert_eq!(world.slack.received().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_sends_what_group_wait_holds_back() {
+    let world = World::start_as("flush").await;
+    let world = &world;
+    let text = world
+        .config_text("127.0.0.1:0")
+        .replace("group_wait = \"0s\"", "group_wait = \"1h\"");
+    let path = world.dir.path().join("flush.toml");
+    std::fs::write(&path, text).unwrap();
+    let config = runner_monitor::host::config::Loader::new()
+        .file(path)
+        .load()
+        .unwrap();
+    let host = Host::build(config, &world.secrets()).await.unwrap();
+    let store = host.store.clone();
+    let daemon = Daemon::start(host).await.unwrap();
+    with_daemon(daemon, |health, _| async move {
+        wait_cycles(&health, 1).await;
+        world.github.set_online(&world.api, "build-1", false);
+        // The outage opens; its alert is held for the hour of group_wait.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while store
+            .load(&world.api)
+            .await
+            .unwrap()
+            .open_outages
+            .is_empty()
+        {
+            assert!(tokio::time::Instant::now() < deadline, "no outage opened");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        wait_cycles(
+            &health,
+            health.status().body["cycles"].as_u64().unwrap_or(0) + 2,
+        )
+        .await;
+        assert!(world.slack.received().is_empty(), "held by group_wait");
+    })
+    .await;
+    // Stopped gracefully: the held alert went out before the daemon returned.
+    let messages = world.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("build-1"), "{messages:?}");
 }

@@ -239,6 +239,32 @@ async fn younger_members_join_the_group_of_the_first_once_it_is_group_wait_old()
 }
 
 #[tokio::test]
+async fn flush_sends_what_group_wait_holds_back_still_grouped() {
+    let scope = Scope::org("acme");
+    let source = Arc::new(ScriptedSource::new());
+    let notifier = Arc::new(RecordingNotifier::grouping(false));
+    let monitor = build(
+        &source,
+        Arc::new(MemoryStore::new()),
+        vec![scope.clone()],
+        &[("slack", notifier.clone())],
+        Duration::from_secs(30),
+    );
+    source.set(&scope, host(24, true));
+    monitor.run_cycle(at(0)).await;
+    source.set(&scope, host(24, false));
+    let report = monitor.run_cycle(at(MIN)).await;
+    assert_eq!(report.deliveries.claimed, 0, "held back for group_wait");
+    let report = monitor.flush(at(MIN + 1)).await;
+    assert_eq!((report.sent, report.messages), (24, 1), "{report:?}");
+    assert_eq!(
+        kinds(&notifier.messages()),
+        [("outage_opened".to_owned(), 24)]
+    );
+    assert_eq!(monitor.flush(at(MIN + 2)).await.claimed, 0, "nothing twice");
+}
+
+#[tokio::test]
 async fn an_expired_credential_over_20_repositories_is_one_degraded_and_one_restored() {
     let scopes: Vec<Scope> = (0..20)
         .map(|i| Scope::repo("acme", format!("repo-{i:02}")))

@@ -90,7 +90,9 @@ impl Daemon {
     }
 
     /// Serves the endpoints and runs cycles (the first at once) until `shutdown`; a cycle in
-    /// progress, with its deliveries, is finished first. The endpoints stay up until then.
+    /// progress, with its deliveries, is finished first, and what `group_wait` still holds back
+    /// is sent ([`Monitor::flush`](runner_monitor_core::Monitor::flush)). The endpoints stay up
+    /// until then.
     ///
     /// Await it (e.g. in `block_on` or `tokio::join!`) rather than `tokio::spawn` it: cycles are
     /// not `Send` futures.
@@ -131,6 +133,7 @@ impl Daemon {
                 () = shutdown.wait() => break,
             }
         }
+        flush_held(&self.host).await;
         info!("stopping: no cycle in progress");
         let _ = stop_http.send(());
         if let Some(server) = server {
@@ -140,6 +143,23 @@ impl Daemon {
             }
         }
         Ok(())
+    }
+}
+
+/// Sends what `group_wait` still holds back, so the last cycle's alerts do not wait for the next
+/// start (bounded by the dispatch budget; whatever is left stays in the outbox, not lost).
+async fn flush_held(host: &Host) {
+    if host.config.policy.group_wait.is_zero() {
+        return;
+    }
+    let report = host.monitor.flush(chrono::Utc::now()).await;
+    if report.claimed > 0 {
+        info!(
+            sent = report.sent,
+            messages = report.messages,
+            deferred = report.deferred,
+            "sent the deliveries group_wait held back before stopping"
+        );
     }
 }
 

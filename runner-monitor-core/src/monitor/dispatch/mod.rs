@@ -57,6 +57,19 @@ impl Monitor {
     /// that rule runs within the budget too (checked before each delivery), so a silenced
     /// backlog cannot hold polling up either.
     pub async fn dispatch(&self, now: Timestamp) -> DispatchReport {
+        self.dispatch_held(now, true).await
+    }
+
+    /// [`dispatch`](Self::dispatch) without holding young deliveries back for `group_wait`:
+    /// everything due goes now, still grouped as far as it falls due together. For a host that
+    /// stops (a daemon's graceful shutdown), so what it planned last is not left for whoever
+    /// runs next.
+    pub async fn flush(&self, now: Timestamp) -> DispatchReport {
+        self.dispatch_held(now, false).await
+    }
+
+    /// The dispatch loop; `hold`: claim only deliveries `group_wait` old (and what joins them).
+    async fn dispatch_held(&self, now: Timestamp, hold: bool) -> DispatchReport {
         let started = Instant::now();
         let mut report = DispatchReport::default();
         let mut paused: HashSet<String> = HashSet::new();
@@ -84,7 +97,7 @@ impl Monitor {
                 until: delay::after(now, self.delivery_lease),
                 sinks: SinkFilter::Only(active),
                 // Held back until `group_wait` old, so what falls due together goes together.
-                created_before: grouping.then(|| before(now, self.policy.group_wait)),
+                created_before: (grouping && hold).then(|| before(now, self.policy.group_wait)),
                 limit: remaining.min(if grouping { GROUP_ROUND } else { ROUND }),
             };
             let mut claimed = match self.store.claim_due(&request).await {
@@ -98,7 +111,7 @@ impl Monitor {
             if claimed.is_empty() {
                 break;
             }
-            if grouping {
+            if grouping && hold {
                 let joined = self.join_young(&request, &claimed, now, &mut report).await;
                 claimed.extend(joined);
             }
