@@ -394,3 +394,61 @@ async fn the_report_prints_uptime_outages_and_mttr_from_the_store() {
     );
     assert!(rows.last().unwrap().starts_with("fleet,"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_and_api_show_each_pool_against_its_floor() {
+    let fleet = Fleet::start().await;
+    let fleet = &fleet;
+    let pools = r#"
+[[policy.pools]]
+name = "gpu"
+labels = ["gpu"]
+min_online = 2
+for = "0s"
+"#;
+    let daemon = Daemon::start(fleet.host(pools, &[]).await).await.unwrap();
+    let addr = daemon.http_addr().unwrap();
+    with_daemon(daemon, |_, _| async move {
+        let client = reqwest::Client::new();
+        let status_url = format!("http://{addr}/api/v1/status");
+        let status = wait_status(&client, &status_url, "the pool at its floor", |s| {
+            s["pools"][0]["count"]["count"] == 2
+        })
+        .await;
+        assert_eq!(status["pools"].as_array().map(Vec::len), Some(1));
+        assert_eq!(status["pools"][0]["name"], "gpu");
+        assert_eq!(status["pools"][0]["below"], false);
+        assert!(status["pools"][0]["open_outage"].is_null());
+        let (_, _, page) = get(&client, format!("http://{addr}/")).await;
+        assert!(
+            page.contains(r#"data-pool="gpu" data-state="up""#),
+            "{page}"
+        );
+        assert!(page.contains("2 of 2 online (minimum 2)"), "{page}");
+
+        // gpu-1 goes down: the pool is below its floor and its outage opens.
+        fleet.github.set_online(&fleet.web, "gpu-1", false);
+        let status = wait_status(&client, &status_url, "the pool's outage", |s| {
+            s["pools"][0]["open_outage"]["id"].is_u64()
+        })
+        .await;
+        assert_eq!(status["pools"][0]["below"], true);
+        assert_eq!(status["pools"][0]["count"]["count"], 1);
+        let (_, _, page) = get(&client, format!("http://{addr}/")).await;
+        assert!(
+            page.contains(r#"data-pool="gpu" data-state="down""#),
+            "{page}"
+        );
+        assert!(
+            page.contains("1 of 2 online (minimum 2) — below its floor for"),
+            "{page}"
+        );
+
+        fleet.github.set_online(&fleet.web, "gpu-1", true);
+        wait_status(&client, &status_url, "the pool restored", |s| {
+            s["pools"][0]["open_outage"].is_null() && s["pools"][0]["below"] == false
+        })
+        .await;
+    })
+    .await;
+}

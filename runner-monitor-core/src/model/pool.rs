@@ -246,13 +246,22 @@ impl Pool {
     /// its floor counts. `None` without a valid floor. The one definition of a pool's count:
     /// the engine judges the floor with it and `/runner-status` shows it.
     pub fn count<'a>(&self, states: impl IntoIterator<Item = &'a ScopeState>) -> Option<PoolCount> {
+        self.count_records(
+            states
+                .into_iter()
+                .flat_map(|s| s.runners.values().map(move |r| (&s.scope, r))),
+        )
+    }
+
+    /// [`count`](Self::count) over runner records with their scopes (what a caller holding
+    /// records rather than states has, e.g. the status page).
+    pub fn count_records<'a>(
+        &self,
+        runners: impl IntoIterator<Item = (&'a Scope, &'a RunnerRecord)>,
+    ) -> Option<PoolCount> {
         let floor = self.floor()?;
         let (mut total, mut counted) = (0, 0);
-        for runner in states
-            .into_iter()
-            .filter(|s| self.spans(&s.scope))
-            .flat_map(|s| s.runners.values())
-        {
+        for (_, runner) in runners.into_iter().filter(|(scope, _)| self.spans(scope)) {
             if self.matches(runner) {
                 total += 1;
                 counted += usize::from(floor.counts(runner));

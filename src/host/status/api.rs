@@ -114,6 +114,14 @@ pub fn status(fleet: &Fleet) -> Value {
             value
         }).collect::<Vec<_>>(),
         "scopes": fleet.scopes.iter().map(|s| scope_status(fleet, s)).collect::<Vec<_>>(),
+        "pools": fleet.pools.iter().map(|p| json!({
+            "name": p.pool.name,
+            "labels": p.pool.labels,
+            "count": p.count,
+            "below": p.count.as_ref().map(runner_monitor_core::PoolCount::is_below),
+            "open_outage": p.open.as_ref().map(|o| outage(o, fleet.now)),
+            "error": p.error,
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use runner_monitor_core::uptime::{self, Basis, Day, Uptime};
-use runner_monitor_core::{Outage, RunnerRecord, Scope, ScopeRecord, Store, Timestamp};
+use runner_monitor_core::{
+    Outage, Pool, PoolCount, RunnerRecord, Scope, ScopeRecord, Store, Timestamp,
+};
 
 /// Days in the uptime bar.
 pub const BAR_DAYS: u32 = 30;
@@ -27,6 +29,22 @@ pub struct Fleet {
     pub history_ttl: Duration,
     /// One per watched scope, in configuration order.
     pub scopes: Vec<ScopeView>,
+    /// The configured capacity pools, in configuration order ([`Fleet::with_pools`]).
+    pub pools: Vec<PoolView>,
+}
+
+/// One capacity pool: its count against its floor (from the fleet's runners) and its open
+/// outage (from its own record in the store).
+#[derive(Debug, Clone)]
+pub struct PoolView {
+    /// The pool as configured.
+    pub pool: Pool,
+    /// Its count now; `None` for a pool without a valid floor.
+    pub count: Option<PoolCount>,
+    /// Its open outage (below its floor for longer than `for`).
+    pub open: Option<Outage>,
+    /// Why its record could not be read.
+    pub error: Option<String>,
 }
 
 /// One scope.
@@ -110,7 +128,33 @@ impl Fleet {
             since,
             history_ttl,
             scopes: views,
+            pools: Vec::new(),
         }
+    }
+
+    /// The fleet with `pools` counted over its runners and their open outages read (one load
+    /// per pool). A scope that could not be read counts no runners; its error is on its view.
+    pub async fn with_pools(mut self, store: &dyn Store, pools: &[Pool]) -> Fleet {
+        let scopes: Vec<Scope> = pools.iter().map(|p| Scope::pool(p.name.clone())).collect();
+        let states = futures::future::join_all(scopes.iter().map(|s| store.load(s))).await;
+        self.pools = pools
+            .iter()
+            .zip(states)
+            .map(|(pool, state)| {
+                let count = pool.count_records(self.runners().map(|(scope, r)| (scope, &r.record)));
+                let (open, error) = match state {
+                    Ok(state) => (state.open_outages.into_values().next(), None),
+                    Err(error) => (None, Some(error.to_string())),
+                };
+                PoolView {
+                    pool: pool.clone(),
+                    count,
+                    open,
+                    error,
+                }
+            })
+            .collect();
+        self
     }
 
     /// Every runner of every scope.

@@ -27,7 +27,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use runner_monitor_core::{Scope, Store};
+use runner_monitor_core::{Pool, Scope, Store};
 use serde::Deserialize;
 
 pub use auth::StatusAuth;
@@ -46,6 +46,7 @@ pub struct StatusPage {
     history_ttl: Duration,
     refresh: Duration,
     auth: Option<Arc<StatusAuth>>,
+    pools: Vec<Pool>,
 }
 
 impl StatusPage {
@@ -57,7 +58,14 @@ impl StatusPage {
             history_ttl,
             refresh: Duration::from_secs(60),
             auth: None,
+            pools: Vec::new(),
         }
+    }
+
+    /// Show these capacity pools (`[[policy.pools]]`) against their floors.
+    pub fn pools(mut self, pools: Vec<Pool>) -> Self {
+        self.pools = pools;
+        self
     }
 
     /// The page of a host: its store, scopes, `history_ttl` and `[status_page]` settings.
@@ -70,6 +78,7 @@ impl StatusPage {
         )
         .refresh(config.status_page.refresh)
         .auth(host.status_auth.clone())
+        .pools(config.policy.pools.clone())
     }
 
     /// Reload the page this often.
@@ -92,6 +101,8 @@ impl StatusPage {
             since,
             self.history_ttl,
         )
+        .await
+        .with_pools(self.store.as_ref(), &self.pools)
         .await
     }
 

@@ -90,6 +90,9 @@ align-items:center;padding:7px 6px;border-top:1px solid #eaeef2}
 .name{font-weight:600;overflow-wrap:anywhere}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:7px;background:var(--up);vertical-align:1px}
 .down .dot,.dot.down{background:var(--severe)}
+.dot.warn{background:var(--major)}.dot.unknown{background:var(--nodata)}
+ul.pool-list{list-style:none;margin:0;padding:0}ul.pool-list li{padding:5px 0}
+li.pool small{color:var(--muted)}
 .labels{display:inline;font-weight:400;margin-left:6px}
 .label{display:inline-block;font-size:11.5px;color:var(--muted);border:1px solid var(--line);border-radius:999px;padding:0 7px;margin:2px 4px 0 0}
 .state{font-size:13.5px}.state .st{font-weight:600}.down .state .st{color:var(--severe)}

@@ -42,6 +42,7 @@ pub fn fleet(fleet: &Fleet, refresh: Duration) -> String {
         s = if open.len() == 1 { "" } else { "s" },
     );
     body.push_str(&attention(fleet));
+    body.push_str(&pools_section(fleet));
     body.push_str(&legend());
     for scope in &fleet.scopes {
         body.push_str(&scope_section(fleet, scope));
@@ -57,6 +58,68 @@ pub fn fleet(fleet: &Fleet, refresh: Duration) -> String {
         n => format!("({n}) Runner status"),
     };
     document(&title, Some(refresh), &body)
+}
+
+/// The capacity pools against their floors (nothing without pools).
+fn pools_section(fleet: &Fleet) -> String {
+    if fleet.pools.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<section class=\"pools\" id=\"pools\"><h2>Pools ({})</h2><ul class=\"pool-list\">",
+        fleet.pools.len()
+    );
+    for view in &fleet.pools {
+        let name = escape(&view.pool.name);
+        let (state, text) = match (&view.count, &view.open, &view.error) {
+            (_, _, Some(error)) => ("unknown", format!("its record cannot be read: {error}")),
+            (None, _, None) => ("unknown", "no valid floor".to_owned()),
+            (Some(count), Some(outage), None) => {
+                let ack = outage
+                    .acknowledged
+                    .as_ref()
+                    .map(|a| format!(" · acknowledged by {}", a.by))
+                    .unwrap_or_default();
+                (
+                    "down",
+                    format!(
+                        "{} of {} {} (minimum {}) — below its floor for {} (since {}) · outage #{}{ack}",
+                        count.count,
+                        count.total,
+                        count.measure.as_str(),
+                        count.minimum,
+                        format::since(fleet.now, outage.started_at),
+                        format::utc(outage.started_at),
+                        outage.id
+                    ),
+                )
+            }
+            (Some(count), None, None) => (
+                if count.is_below() { "warn" } else { "up" },
+                format!(
+                    "{} of {} {} (minimum {}){}",
+                    count.count,
+                    count.total,
+                    count.measure.as_str(),
+                    count.minimum,
+                    if count.is_below() {
+                        " — below its floor"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+        };
+        let _ = write!(
+            out,
+            "<li class=\"pool\" data-pool=\"{name}\" data-state=\"{state}\"><span class=\"dot {state}\"></span>\
+             <b>{name}</b> <small>{labels}</small> — {text}</li>",
+            labels = escape(&view.pool.labels.join(", ")),
+            text = escape(&text),
+        );
+    }
+    out.push_str("</ul></section>");
+    out
 }
 
 /// Open outages and degraded monitoring, or a calm line when there are none.
