@@ -8,7 +8,6 @@ mod e2e_support;
 use std::time::Duration;
 
 use e2e_support::{SIGNING_SECRET, World, wait_cycles, with_daemon};
-use runner_monitor::core::Store;
 use runner_monitor::host::build::Host;
 use runner_monitor::host::daemon::Daemon;
 use runner_monitor::host::secrets::SecretResolver;
