@@ -194,6 +194,11 @@ async fn a_page_costs_one_load_and_one_range_read_per_scope() {
             "{path}: one range read per scope"
         );
         assert_eq!(after.writes(), 0, "{path}: the page never writes");
+        assert_eq!(
+            after.silence_calls - before.silence_calls,
+            1,
+            "{path}: one silences read (uptime leaves silenced time out)"
+        );
     }
 }
 
@@ -316,35 +321,8 @@ async fn the_report_prints_uptime_outages_and_mttr_from_the_store() {
     let host = fleet.host("", &[]).await;
     host.monitor.run_cycle(chrono::Utc::now()).await;
     let config_path = fleet.dir.path().join("monitor.toml");
-    let run = |format: ReportFormat, since: &str| {
-        let config_path = config_path.clone();
-        let since = since.to_owned();
-        async move {
-            let args = Args {
-                config: Some(config_path),
-                report: true,
-                since: Some(runner_monitor::host::status::api::parse_since(&since).unwrap()),
-                format,
-                ..Args::default()
-            };
-            let (mut out, mut err) = (Vec::new(), Vec::new());
-            let io = Io {
-                env: Vec::new(),
-                secrets: runner_monitor::host::secrets::SecretResolver::from_map(
-                    std::collections::HashMap::new(),
-                ),
-                stdout: &mut out,
-                stderr: &mut err,
-            };
-            let (_trigger, shutdown) = runner_monitor::host::daemon::channel();
-            let code = run_with(&args, shutdown, io).await;
-            (
-                code,
-                String::from_utf8(out).unwrap(),
-                String::from_utf8(err).unwrap(),
-            )
-        }
-    };
+    let run =
+        |format: ReportFormat, since: &'static str| report(config_path.clone(), format, since);
     let (code, markdown, err) = run(ReportFormat::Markdown, "30d").await;
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -451,4 +429,88 @@ for = "0s"
         .await;
     })
     .await;
+}
+
+/// `daemon --report --since <since> --format <format>` on `config`: exit code, stdout, stderr.
+async fn report(
+    config: std::path::PathBuf,
+    format: ReportFormat,
+    since: &str,
+) -> (u8, String, String) {
+    let args = Args {
+        config: Some(config),
+        report: true,
+        since: Some(runner_monitor::host::status::api::parse_since(since).unwrap()),
+        format,
+        ..Args::default()
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let io = Io {
+        env: Vec::new(),
+        secrets: runner_monitor::host::secrets::SecretResolver::from_map(
+            std::collections::HashMap::new(),
+        ),
+        stdout: &mut out,
+        stderr: &mut err,
+    };
+    let (_trigger, shutdown) = runner_monitor::host::daemon::channel();
+    let code = run_with(&args, shutdown, io).await;
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downtime_inside_a_maintenance_window_is_silenced_not_down() {
+    let fleet = Fleet::start().await;
+    // linux-07 was down from 08:00 to 13:00 six days ago; a silence covered 10:00 to 11:00, and
+    // a weekly one every day of the week 12:00-12:30 UTC (from the store's point of view, a
+    // configured one: both kinds count).
+    let from = status_support::days_ago(6, 10, 0).to_rfc3339();
+    let until = status_support::days_ago(6, 11, 0).to_rfc3339();
+    let extra = format!(
+        r#"
+[[policy.silences]]
+target = "linux-07"
+from = "{from}"
+until = "{until}"
+
+[[policy.silences]]
+target = "label:x64"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+start = "12:00"
+length = "30m"
+time_zone = "UTC"
+"#
+    );
+    let host = fleet.host(&extra, &[]).await;
+    host.monitor.run_cycle(chrono::Utc::now()).await;
+    let config_path = fleet.dir.path().join("monitor.toml");
+    let (code, csv, err) = report(config_path, ReportFormat::Csv, "30d").await;
+    assert_eq!(code, 0, "{err}");
+    let row = |name: &str| {
+        csv.lines()
+            .find(|r| r.starts_with(&format!("runner,acme/web,{name},")))
+            .unwrap_or_else(|| panic!("no row for {name} in\n{csv}"))
+            .split(',')
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let linux07 = row("linux-07");
+    // 5 h down, of which 1 h in the one-off window and 30 min in the daily one.
+    assert_eq!(linux07[col("down_seconds")], "12600", "{linux07:?}");
+    let silenced: u64 = linux07[col("silenced_seconds")].parse().unwrap();
+    // The daily window covers every x64 runner 30 min a day over the known days, plus 1 h.
+    assert!(silenced > 3600 + 25 * 1800, "{linux07:?}");
+    // A runner that was never down still has its daily windows left out of the measure.
+    let linux01 = row("linux-01");
+    assert_eq!(linux01[col("down_seconds")], "0");
+    assert!(linux01[col("silenced_seconds")].parse::<u64>().unwrap() >= 25 * 1800);
+    assert_eq!(linux01[col("uptime_percent")], "100.0000");
+    // The GPU runners carry no x64 label: nothing silenced.
+    assert_eq!(row("gpu-1")[col("silenced_seconds")], "0");
 }

@@ -229,15 +229,7 @@ fn visibly_differs(previous: &RunnerRecord, next: &RunnerRecord) -> bool {
 }
 
 fn snapshot(record: &RunnerRecord) -> RunnerSnapshot {
-    RunnerSnapshot {
-        name: record.name.clone(),
-        id: record.id,
-        status: record.status,
-        busy: record.busy,
-        os: record.os.clone(),
-        labels: record.labels.clone(),
-        ephemeral: record.ephemeral,
-    }
+    record.snapshot()
 }
 
 struct Ctx<'a> {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::Timestamp;
+use super::{RunnerSnapshot, Timestamp};
 
 /// A runner's status, numbered exactly as the original monitor's store (`RunnerStatus` enum), so
 /// stores that share data with it keep the same numbers.
@@ -181,6 +181,19 @@ pub struct RunnerRecord {
 }
 
 impl RunnerRecord {
+    /// What a notification (or a silence's target) sees of it.
+    pub fn snapshot(&self) -> RunnerSnapshot {
+        RunnerSnapshot {
+            name: self.name.clone(),
+            id: self.id,
+            status: self.status,
+            busy: self.busy,
+            os: self.os.clone(),
+            labels: self.labels.clone(),
+            ephemeral: self.ephemeral,
+        }
+    }
+
     /// Whether the current status is healthy.
     pub fn is_healthy(&self) -> bool {
         self.status.is_healthy()

@@ -43,7 +43,8 @@ pub struct Uptime {
     pub observed: Duration,
     /// Time down (in an outage), silenced time excluded.
     pub down: Duration,
-    /// Time silenced (issue 11): excluded from the ratio. Always zero until silences exist.
+    /// Time under a silence covering the runner (a maintenance window): excluded from the
+    /// ratio, downtime in it included.
     pub silenced: Duration,
     /// Outages overlapping the known part of the range.
     pub outages: usize,
@@ -75,38 +76,63 @@ impl Uptime {
 /// Uptime of one runner over `[from, to)` from its `outages` (any order; other runners' outages
 /// must be filtered out by the caller).
 pub fn measure(outages: &[Outage], from: Timestamp, to: Timestamp, basis: Basis) -> Uptime {
+    measure_silenced(outages, &[], from, to, basis)
+}
+
+/// [`measure`] with the `silenced` stretches of the runner (the occurrences of the silences
+/// covering it, any order, may overlap): time in them is `silenced`, left out of the ratio, and
+/// downtime in them is not `down` (a maintenance window does not count against uptime).
+pub fn measure_silenced(
+    outages: &[Outage],
+    silenced: &[(Timestamp, Timestamp)],
+    from: Timestamp,
+    to: Timestamp,
+    basis: Basis,
+) -> Uptime {
     let Some((from, to)) = basis.clip(from, to) else {
         return Uptime::default();
     };
-    let mut spans: Vec<(Timestamp, Timestamp)> = outages
+    let cut = |start: Timestamp, end: Timestamp| {
+        let (start, end) = (start.max(from), end.min(to));
+        (start < end).then_some((start, end))
+    };
+    let spans: Vec<(Timestamp, Timestamp)> = outages
         .iter()
-        .filter_map(|o| {
-            let start = o.started_at.max(from);
-            let end = o.resolved_at.unwrap_or(basis.now).min(to);
-            (start < end).then_some((start, end))
-        })
+        .filter_map(|o| cut(o.started_at, o.resolved_at.unwrap_or(basis.now)))
         .collect();
     let count = spans.len();
-    spans.sort();
-    let mut down = Duration::ZERO;
-    let mut current: Option<(Timestamp, Timestamp)> = None;
-    for (start, end) in spans {
-        current = match current {
-            Some((s, e)) if start <= e => Some((s, e.max(end))),
-            Some(done) => {
-                down += length(done);
-                Some((start, end))
-            }
-            None => Some((start, end)),
-        };
-    }
-    down += current.map_or(Duration::ZERO, length);
+    let down = merge(spans);
+    let quiet = merge(silenced.iter().filter_map(|&(s, e)| cut(s, e)).collect());
+    let total = |spans: &[(Timestamp, Timestamp)]| spans.iter().map(|&s| length(s)).sum();
+    let overlap: Duration = down
+        .iter()
+        .flat_map(|&(ds, de)| {
+            quiet.iter().filter_map(move |&(qs, qe)| {
+                let (s, e) = (ds.max(qs), de.min(qe));
+                (s < e).then(|| length((s, e)))
+            })
+        })
+        .sum();
+    let down_total: Duration = total(&down);
     Uptime {
         observed: length((from, to)),
-        down,
-        silenced: Duration::ZERO,
+        down: down_total.saturating_sub(overlap),
+        silenced: total(&quiet),
         outages: count,
     }
+}
+
+/// `spans` sorted and merged where they overlap or touch.
+fn merge(mut spans: Vec<(Timestamp, Timestamp)>) -> Vec<(Timestamp, Timestamp)> {
+    spans.sort();
+    let mut merged: Vec<(Timestamp, Timestamp)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some((_, e)) if start <= *e => *e = (*e).max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
 }
 
 /// Mean time to recovery of the `outages` resolved within `[from, to)`: the mean of

@@ -29,4 +29,4 @@ mod measure;
 mod tests;
 
 pub use daily::{Day, days};
-pub use measure::{Basis, Uptime, mean_time_to_recovery, measure};
+pub use measure::{Basis, Uptime, mean_time_to_recovery, measure, measure_silenced};

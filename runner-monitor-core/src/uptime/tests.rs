@@ -233,3 +233,40 @@ fn mean_time_to_recovery_of_outages_resolved_in_the_range() {
         None
     );
 }
+
+#[test]
+fn time_under_a_silence_is_silenced_not_down() {
+    let basis = Basis::new(Some(t(1, 0, 0)), t(3, 0, 0), TTL);
+    // Down 10:00-12:00 on the 2nd; a maintenance window 11:00-13:00, and another 12:30-14:00.
+    let outages = [outage(1, t(2, 10, 0), Some(t(2, 12, 0)))];
+    let quiet = [(t(2, 11, 0), t(2, 13, 0)), (t(2, 12, 30), t(2, 14, 0))];
+    let up = measure_silenced(&outages, &quiet, t(2, 0, 0), t(3, 0, 0), basis);
+    assert_eq!(up.observed, DAY);
+    assert_eq!(
+        up.silenced,
+        3 * HOUR,
+        "11:00-14:00, the overlap counted once"
+    );
+    assert_eq!(
+        up.down, HOUR,
+        "10:00-11:00; the hour inside the window is not down"
+    );
+    assert_eq!(up.outages, 1);
+    let ratio = up.ratio().expect("measured");
+    assert!((ratio - 20.0 / 21.0).abs() < 1e-9, "{ratio}");
+    // Without silences it is plain `measure`.
+    assert_eq!(
+        measure_silenced(&outages, &[], t(2, 0, 0), t(3, 0, 0), basis),
+        measure(&outages, t(2, 0, 0), t(3, 0, 0), basis)
+    );
+    // Silences outside the known range count nothing.
+    let early = [(t(1, 0, 0) - chrono::Duration::hours(5), t(1, 0, 0))];
+    let up = measure_silenced(
+        &outages,
+        &early,
+        t(1, 0, 0) - chrono::Duration::hours(10),
+        t(3, 0, 0),
+        basis,
+    );
+    assert_eq!(up.silenced, Duration::ZERO);
+}

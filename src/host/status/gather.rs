@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use runner_monitor_core::uptime::{self, Basis, Day, Uptime};
 use runner_monitor_core::{
-    Outage, Pool, PoolCount, RunnerRecord, Scope, ScopeRecord, Store, Timestamp,
+    Outage, Pool, PoolCount, RunnerRecord, Scope, ScopeRecord, Silence, Store, Timestamp,
 };
 
 /// Days in the uptime bar.
@@ -83,6 +83,49 @@ pub struct RunnerView {
     pub days: Vec<Day>,
 }
 
+/// The silences uptime leaves out (time in a maintenance window is `silenced`, not `down`),
+/// with the pools their `pool:` targets need.
+#[derive(Debug, Clone, Default)]
+pub struct Silencing {
+    /// Configured and stored silences.
+    pub silences: Vec<Silence>,
+    /// The configured pools.
+    pub pools: Vec<Pool>,
+}
+
+impl Silencing {
+    /// The configured `silences` and those stored in `store` (one read; a failed read is logged
+    /// and leaves the configured ones), with `pools`.
+    pub async fn read(store: &dyn Store, mut silences: Vec<Silence>, pools: Vec<Pool>) -> Self {
+        match store.silences().await {
+            Ok(stored) => silences.extend(stored),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read stored silences; uptime counts configured ones only");
+            }
+        }
+        Silencing { silences, pools }
+    }
+
+    /// The stretches of `[from, to)` a silence covering `record` of `scope` was in force.
+    fn stretches(
+        &self,
+        scope: &Scope,
+        record: &RunnerRecord,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Vec<(Timestamp, Timestamp)> {
+        if self.silences.is_empty() {
+            return Vec::new();
+        }
+        let snapshot = record.snapshot();
+        self.silences
+            .iter()
+            .filter(|s| s.covers_in(scope, Some(&snapshot), &self.pools))
+            .flat_map(|s| s.window.occurrences(from, to))
+            .collect()
+    }
+}
+
 /// Runners sharing a label (a cheap stand-in for pools until issue 11 brings them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelGroup {
@@ -108,6 +151,7 @@ impl Fleet {
         now: Timestamp,
         since: Duration,
         history_ttl: Duration,
+        silencing: &Silencing,
     ) -> Fleet {
         let reach = since.max(DAY * (BAR_DAYS + 1));
         let from = before(now, reach);
@@ -115,11 +159,9 @@ impl Fleet {
         let mut views = Vec::with_capacity(scopes.len());
         for chunk in scopes.chunks(SCOPE_CONCURRENCY) {
             views.extend(
-                futures::future::join_all(
-                    chunk
-                        .iter()
-                        .map(|scope| scope_view(store, scope, now, from, since, history_ttl)),
-                )
+                futures::future::join_all(chunk.iter().map(|scope| {
+                    scope_view(store, scope, now, from, since, history_ttl, silencing)
+                }))
                 .await,
             );
         }
@@ -230,6 +272,7 @@ async fn scope_view(
     from: Timestamp,
     since: Duration,
     history_ttl: Duration,
+    silencing: &Silencing,
 ) -> ScopeView {
     let failed = |error: String| ScopeView {
         scope: scope.clone(),
@@ -261,7 +304,9 @@ async fn scope_view(
                 .get(record.name.as_str())
                 .map_or(&[][..], Vec::as_slice);
             let basis = Basis::new(Some(record.first_seen_at), now, history_ttl);
-            let last = |d: Duration| uptime::measure(theirs, before(now, d), now, basis);
+            let quiet = silencing.stretches(scope, record, from, now);
+            let last =
+                |d: Duration| uptime::measure_silenced(theirs, &quiet, before(now, d), now, basis);
             RunnerView {
                 record: record.clone(),
                 open: state.open_outages.get(&record.name).cloned(),

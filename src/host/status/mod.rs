@@ -27,11 +27,11 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use runner_monitor_core::{Pool, Scope, Store};
+use runner_monitor_core::{Pool, Scope, Silence, Store};
 use serde::Deserialize;
 
 pub use auth::StatusAuth;
-pub use gather::Fleet;
+pub use gather::{Fleet, Silencing};
 
 use crate::host::build::Host;
 
@@ -47,6 +47,7 @@ pub struct StatusPage {
     refresh: Duration,
     auth: Option<Arc<StatusAuth>>,
     pools: Vec<Pool>,
+    silences: Vec<Silence>,
 }
 
 impl StatusPage {
@@ -59,7 +60,15 @@ impl StatusPage {
             refresh: Duration::from_secs(60),
             auth: None,
             pools: Vec::new(),
+            silences: Vec::new(),
         }
+    }
+
+    /// The configured silences (`[[policy.silences]]`); the stored ones are read with each
+    /// page. Time under a silence is uptime's `silenced`, not `down`.
+    pub fn silences(mut self, silences: Vec<Silence>) -> Self {
+        self.silences = silences;
+        self
     }
 
     /// Show these capacity pools (`[[policy.pools]]`) against their floors.
@@ -79,6 +88,7 @@ impl StatusPage {
         .refresh(config.status_page.refresh)
         .auth(host.status_auth.clone())
         .pools(config.policy.pools.clone())
+        .silences(config.policy.silences.clone())
     }
 
     /// Reload the page this often.
@@ -100,9 +110,20 @@ impl StatusPage {
             chrono::Utc::now(),
             since,
             self.history_ttl,
+            &self.silencing().await,
         )
         .await
         .with_pools(self.store.as_ref(), &self.pools)
+        .await
+    }
+
+    /// The silences uptime leaves out: the configured ones and the stored ones (one read).
+    async fn silencing(&self) -> Silencing {
+        Silencing::read(
+            self.store.as_ref(),
+            self.silences.clone(),
+            self.pools.clone(),
+        )
         .await
     }
 
@@ -207,6 +228,7 @@ async fn runner(
         chrono::Utc::now(),
         DEFAULT_SINCE,
         page.history_ttl,
+        &page.silencing().await,
     )
     .await;
     let Some(view) = fleet.scopes.first() else {

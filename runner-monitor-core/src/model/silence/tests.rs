@@ -253,3 +253,37 @@ fn back_to_back_silences_extend_each_other() {
     );
     assert_eq!(silenced_until(&both, utc(2026, 1, 1, 12, 0)), None);
 }
+
+#[test]
+fn occurrences_list_each_window_in_a_range_cut_to_it() {
+    // Saturdays 22:00 Berlin for 8 h, over March 2026: the DST change on the 29th included.
+    let overnight = weekly(r#"["sat"]"#, "22:00", "8h", "Europe/Berlin");
+    let from = utc(2026, 3, 8, 0, 0);
+    let to = utc(2026, 3, 29, 4, 0);
+    assert_eq!(
+        overnight.window.occurrences(from, to),
+        [
+            // The one of Saturday the 7th, running into the range, cut at its start.
+            (from, utc(2026, 3, 8, 5, 0)),
+            (utc(2026, 3, 14, 21, 0), utc(2026, 3, 15, 5, 0)),
+            (utc(2026, 3, 21, 21, 0), utc(2026, 3, 22, 5, 0)),
+            // Crossing spring-forward: 8 elapsed hours, cut at the range's end.
+            (utc(2026, 3, 28, 21, 0), to),
+        ]
+    );
+    // Every listed stretch is exactly when the window says it is active.
+    for (start, end) in overnight.window.occurrences(from, to) {
+        assert!(overnight.is_active(start));
+        assert!(overnight.is_active(end - chrono::Duration::seconds(1)));
+    }
+    let once = SilenceWindow::Once {
+        from: utc(2026, 3, 10, 0, 0),
+        until: utc(2026, 3, 11, 0, 0),
+    };
+    assert_eq!(
+        once.occurrences(utc(2026, 3, 10, 12, 0), to),
+        [(utc(2026, 3, 10, 12, 0), utc(2026, 3, 11, 0, 0))]
+    );
+    assert!(once.occurrences(utc(2026, 3, 12, 0, 0), to).is_empty());
+    assert!(overnight.window.occurrences(to, from).is_empty());
+}

@@ -44,6 +44,25 @@ pub struct Weekly {
 pub const MAX_WEEKLY_LENGTH: Duration = Duration::from_secs(7 * 86_400);
 
 impl SilenceWindow {
+    /// Its occurrences overlapping `[from, to)`, each cut to it, in order (overlapping
+    /// occurrences are not merged).
+    pub fn occurrences(&self, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+        let cut = |(start, end): (Timestamp, Timestamp)| {
+            let (start, end) = (start.max(from), end.min(to));
+            (start < end).then_some((start, end))
+        };
+        match self {
+            SilenceWindow::Once { from: start, until } => {
+                cut((*start, *until)).into_iter().collect()
+            }
+            SilenceWindow::Weekly(weekly) => weekly
+                .occurrences(from, to)
+                .into_iter()
+                .filter_map(cut)
+                .collect(),
+        }
+    }
+
     /// When the occurrence in force at `at` ends; `None` when none is.
     pub fn active_until(&self, at: Timestamp) -> Option<Timestamp> {
         match self {
@@ -54,6 +73,33 @@ impl SilenceWindow {
 }
 
 impl Weekly {
+    /// Every occurrence that may overlap `[from, to)` (uncut), in order of start.
+    fn occurrences(&self, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+        let Ok(length) = chrono::Duration::from_std(self.length) else {
+            return Vec::new();
+        };
+        if from >= to {
+            return Vec::new();
+        }
+        let back = self.length.as_secs().div_ceil(86_400) + 1;
+        let Some(first) = from
+            .with_timezone(&self.zone)
+            .date_naive()
+            .checked_sub_days(chrono::Days::new(back))
+        else {
+            return Vec::new();
+        };
+        let last = to.with_timezone(&self.zone).date_naive();
+        first
+            .iter_days()
+            .take_while(|date| *date <= last)
+            .filter(|date| self.days.contains(&date.weekday()))
+            .filter_map(|date| self.start_on(date))
+            .filter_map(|start| Some((start, start.checked_add_signed(length)?)))
+            .filter(|(start, end)| *start < to && *end > from)
+            .collect()
+    }
+
     /// When the occurrence in force at `at` ends (the latest, if two overlap).
     pub fn active_until(&self, at: Timestamp) -> Option<Timestamp> {
         let length = chrono::Duration::from_std(self.length).ok()?;
