@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
-use runner_monitor::host::status::{Fleet, api, html};
+use runner_monitor::host::status::{Fleet, Silencing, api, html};
 use runner_monitor_core::testing::{outage, runner_record};
 use runner_monitor_core::{Change, Resolution, RunnerStatus, Scope, Store};
 use runner_monitor_memory::MemoryStore;
@@ -72,7 +72,26 @@ fn bench(c: &mut Criterion) {
         }
     });
     let since = Duration::from_secs(30 * 86_400);
-    let gather = || runtime.block_on(Fleet::gather(store.as_ref(), &scopes, now, since, TTL));
+    // A nightly maintenance window over every linux runner: the page measures silenced time.
+    let nightly: runner_monitor_core::Silence = serde_json::from_str(
+        r#"{"target": "label:linux", "days": ["mon", "tue", "wed", "thu", "fri"],
+            "start": "02:00", "length": "1h", "time_zone": "Europe/Berlin"}"#,
+    )
+    .expect("silence");
+    let silencing = Silencing {
+        silences: vec![nightly],
+        pools: Vec::new(),
+    };
+    let gather = || {
+        runtime.block_on(Fleet::gather(
+            store.as_ref(),
+            &scopes,
+            now,
+            since,
+            TTL,
+            &silencing,
+        ))
+    };
     let fleet = gather();
     assert_eq!(fleet.runners().count(), SCOPES * RUNNERS);
     let mut group = c.benchmark_group("status_page");

@@ -7,7 +7,7 @@ use std::time::Duration;
 use runner_monitor::core::Scope;
 use runner_monitor::github::fake::Fault;
 use runner_monitor::host::health::Health;
-use runner_monitor::host::status::Fleet;
+use runner_monitor::host::status;
 use runner_monitor::host::status::report::{self, ReportFormat};
 use runner_monitor::slack::fake::render_plain;
 use runner_monitor::slack::signature::sign;
@@ -286,12 +286,11 @@ pub async fn summary(world: &World, printer: &Printer<'_>, elapsed: Duration) {
 /// The uptime report of the demo's store, as `daemon --report --since 1d` prints it.
 pub async fn report(world: &World) {
     let config = &world.host.config;
-    let fleet = Fleet::gather(
+    let fleet = status::fleet_of(
         world.host.store.as_ref(),
-        &config.github.scopes,
+        config,
         chrono::Utc::now(),
         Duration::from_secs(86_400),
-        config.policy.history_ttl,
     )
     .await;
     println!("\n── report (daemon --report --since 1d) ──────────────────────────");

@@ -129,21 +129,7 @@ async fn report(
         }
     };
     let since = args.since.unwrap_or(super::status::DEFAULT_SINCE);
-    let silencing = super::status::Silencing::read(
-        store.as_ref(),
-        config.policy.silences.clone(),
-        config.policy.pools.clone(),
-    )
-    .await;
-    let fleet = super::status::Fleet::gather(
-        store.as_ref(),
-        &config.github.scopes,
-        chrono::Utc::now(),
-        since,
-        config.policy.history_ttl,
-        &silencing,
-    )
-    .await;
+    let fleet = super::status::fleet_of(store.as_ref(), config, chrono::Utc::now(), since).await;
     let _ = write!(
         out,
         "{}",

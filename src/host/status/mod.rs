@@ -38,6 +38,33 @@ use crate::host::build::Host;
 /// The page's default window: 30 days.
 pub const DEFAULT_SINCE: Duration = Duration::from_secs(30 * 86_400);
 
+/// The fleet a host's configuration describes, as of `now` over `since`: its scopes, with the
+/// configured and stored silences left out of uptime (what `daemon --report` prints).
+pub async fn fleet_of(
+    store: &dyn Store,
+    config: &crate::host::config::Config,
+    now: runner_monitor_core::Timestamp,
+    since: Duration,
+) -> Fleet {
+    let silencing = Silencing::read(
+        store,
+        config.policy.silences.clone(),
+        config.policy.pools.clone(),
+    )
+    .await;
+    Fleet::gather(
+        store,
+        &config.github.scopes,
+        now,
+        since,
+        config.policy.history_ttl,
+        &silencing,
+    )
+    .await
+    .with_pools(store, &config.policy.pools)
+    .await
+}
+
 /// What the status routes serve from.
 #[derive(Debug, Clone)]
 pub struct StatusPage {
