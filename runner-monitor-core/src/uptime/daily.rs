@@ -2,7 +2,7 @@
 
 use chrono::{Days, NaiveDate, NaiveTime};
 
-use super::measure::{Basis, Uptime, measure};
+use super::measure::{Basis, Uptime, measure_silenced};
 use crate::model::{Outage, Timestamp};
 
 /// One UTC day of a runner's uptime bar.
@@ -18,6 +18,17 @@ pub struct Day {
 
 /// The last `count` UTC days up to and including today (cut at `basis.now`), oldest first.
 pub fn days(outages: &[Outage], count: u32, basis: Basis) -> Vec<Day> {
+    days_silenced(outages, &[], count, basis)
+}
+
+/// [`days`] with the runner's `silenced` stretches left out of each day's uptime (see
+/// [`measure_silenced`](super::measure_silenced)): a maintenance window does not colour the bar.
+pub fn days_silenced(
+    outages: &[Outage],
+    silenced: &[(Timestamp, Timestamp)],
+    count: u32,
+    basis: Basis,
+) -> Vec<Day> {
     let today = basis.now.date_naive();
     let mut sorted: Vec<&Outage> = outages.iter().collect();
     sorted.sort_by_key(|o| (o.started_at, o.id));
@@ -29,7 +40,7 @@ pub fn days(outages: &[Outage], count: u32, basis: Basis) -> Vec<Day> {
             let end = date
                 .checked_add_days(Days::new(1))
                 .map_or(Timestamp::MAX_UTC, midnight);
-            let uptime = measure(outages, start, end, basis);
+            let uptime = measure_silenced(outages, silenced, start, end, basis);
             let overlapping = basis
                 .clip(start, end)
                 .map(|(from, to)| {

@@ -28,5 +28,5 @@ mod measure;
 #[cfg(test)]
 mod tests;
 
-pub use daily::{Day, days};
+pub use daily::{Day, days, days_silenced};
 pub use measure::{Basis, Uptime, mean_time_to_recovery, measure, measure_silenced};

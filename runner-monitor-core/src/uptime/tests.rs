@@ -270,3 +270,21 @@ fn time_under_a_silence_is_silenced_not_down() {
     );
     assert_eq!(up.silenced, Duration::ZERO);
 }
+
+#[test]
+fn a_day_inside_a_maintenance_window_is_not_down() {
+    let basis = Basis::new(Some(t(1, 0, 0)), t(3, 12, 0), TTL);
+    let outages = [outage(1, t(2, 10, 0), Some(t(2, 12, 0)))];
+    let quiet = [(t(2, 9, 0), t(2, 12, 0))];
+    let plain = days(&outages, 3, basis);
+    let silenced = days_silenced(&outages, &quiet, 3, basis);
+    assert_eq!(plain[1].uptime.down, 2 * HOUR);
+    assert_eq!(silenced[1].uptime.down, Duration::ZERO);
+    assert_eq!(silenced[1].uptime.silenced, 3 * HOUR);
+    assert_eq!(
+        silenced[1].outages.len(),
+        1,
+        "the tooltip still lists the outage"
+    );
+    assert_eq!(silenced[1].uptime.ratio(), Some(1.0));
+}

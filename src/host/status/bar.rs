@@ -16,8 +16,10 @@ const HEIGHT: u32 = 26;
 pub fn class(day: &Day) -> &'static str {
     let up = &day.uptime;
     match up.ratio() {
-        None => "nodata",
-        Some(_) if day.outages.iter().any(|o| o.is_open()) => "open",
+        None if up.silenced.is_zero() => "nodata",
+        _ if day.outages.iter().any(|o| o.is_open()) => "open",
+        // Silenced all day (a maintenance window): nothing counts against it.
+        None => "up",
         Some(_) if up.down.is_zero() => "up",
         Some(r) if r >= 0.99 => "minor",
         Some(r) if r >= 0.95 => "major",
@@ -62,7 +64,8 @@ pub fn svg(days: &[Day], now: Timestamp) -> String {
 pub fn tooltip(day: &Day, now: Timestamp) -> String {
     let up = &day.uptime;
     let mut text = match up.ratio() {
-        None => format!("{}: no data", day.date),
+        None if up.silenced.is_zero() => format!("{}: no data", day.date),
+        None => format!("{}: silenced all day", day.date),
         Some(_) if up.down.is_zero() => format!("{}: 100% up", day.date),
         Some(_) => format!(
             "{}: {} up, down {}",
@@ -71,6 +74,13 @@ pub fn tooltip(day: &Day, now: Timestamp) -> String {
             format::duration(up.down)
         ),
     };
+    if up.ratio().is_some() && !up.silenced.is_zero() {
+        let _ = write!(
+            text,
+            " (silenced {}, not counted)",
+            format::duration(up.silenced)
+        );
+    }
     for outage in &day.outages {
         let end = outage
             .resolved_at
@@ -94,5 +104,49 @@ fn stamp(at: Timestamp, day: &Day) -> String {
         format::hm(at)
     } else {
         at.format("%m-%d %H:%M").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use runner_monitor_core::uptime::{Day, Uptime};
+
+    use super::*;
+
+    fn day(observed: u64, down: u64, silenced: u64) -> Day {
+        Day {
+            date: NaiveDate::from_ymd_opt(2026, 1, 12).unwrap_or_default(),
+            uptime: Uptime {
+                observed: Duration::from_secs(observed),
+                down: Duration::from_secs(down),
+                silenced: Duration::from_secs(silenced),
+                outages: 0,
+            },
+            outages: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn silenced_time_neither_colours_nor_hides_a_day() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 1, 13, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
+        // Never known: no data. Silenced all day: up, and the tooltip says why.
+        assert_eq!(class(&day(0, 0, 0)), "nodata");
+        assert_eq!(class(&day(86_400, 0, 86_400)), "up");
+        assert!(tooltip(&day(86_400, 0, 86_400), now).contains("silenced all day"));
+        // Partly silenced, no downtime outside the window: up, silenced time in the tooltip.
+        assert_eq!(class(&day(86_400, 0, 3600)), "up");
+        let text = tooltip(&day(86_400, 0, 3600), now);
+        assert!(
+            text.contains("100% up (silenced 1h, not counted)"),
+            "{text}"
+        );
+        // Down outside the window still counts.
+        assert_eq!(class(&day(86_400, 1800, 3600)), "major");
     }
 }

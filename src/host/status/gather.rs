@@ -322,7 +322,7 @@ async fn scope_view(
                         (end - o.started_at).to_std().ok()
                     })
                     .collect(),
-                days: uptime::days(theirs, BAR_DAYS, basis),
+                days: uptime::days_silenced(theirs, &quiet, BAR_DAYS, basis),
             }
         })
         .collect();
