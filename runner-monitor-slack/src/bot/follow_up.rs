@@ -82,6 +82,8 @@ pub(super) async fn send(notifier: &SlackBotNotifier, message: &Message) -> Sent
 
 /// The members one stored alert follows.
 struct Thread<'a> {
+    /// Its receipt's index in [`Message::follows`].
+    at: usize,
     alert: Posted,
     receipt: &'a MessageReceipt,
     /// Indexes into the message's members.
@@ -95,25 +97,26 @@ fn by_alert(message: &Message) -> (Vec<Thread<'_>>, Vec<usize>) {
     let mut anew = Vec::new();
     for (index, member) in message.members.iter().enumerate() {
         let key = member.incident_key();
-        let followed = message.follows.iter().find_map(|receipt| {
-            let alert = Posted::from_handle(&receipt.handle)?;
-            receipt.follows(&key).then_some((receipt, alert))
-        });
-        match followed {
-            Some((receipt, alert)) => {
-                match threads
-                    .iter_mut()
-                    .find(|t| std::ptr::eq(t.receipt, receipt))
-                {
-                    Some(thread) => thread.members.push(index),
-                    None => threads.push(Thread {
-                        alert,
-                        receipt,
-                        members: vec![index],
-                    }),
-                }
-            }
-            None => anew.push(index),
+        let followed = message
+            .follows
+            .iter()
+            .enumerate()
+            .find_map(|(at, receipt)| {
+                let alert = Posted::from_handle(&receipt.handle)?;
+                receipt.follows(&key).then_some((at, receipt, alert))
+            });
+        let Some((at, receipt, alert)) = followed else {
+            anew.push(index);
+            continue;
+        };
+        match threads.iter_mut().find(|t| t.at == at) {
+            Some(thread) => thread.members.push(index),
+            None => threads.push(Thread {
+                at,
+                alert,
+                receipt,
+                members: vec![index],
+            }),
         }
     }
     (threads, anew)

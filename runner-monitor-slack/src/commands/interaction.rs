@@ -87,7 +87,7 @@ impl SlashCommands {
         let click = Click {
             answers: Arc::clone(&self.answers),
             incident: Arc::clone(&self.incident),
-            threads: self.threads.clone(),
+            threads: self.answers.threads.clone(),
             client: self.delayed.client.clone(),
             url,
             payload,

@@ -29,7 +29,7 @@ mod reply;
 mod request;
 mod response_url;
 mod scope_arg;
-mod silences;
+pub(crate) mod silences;
 mod status;
 mod suggest;
 mod threads;
@@ -121,8 +121,6 @@ pub struct SlashCommands {
     delayed: Delayed,
     /// What the Acknowledge / Silence buttons do.
     incident: Arc<dyn crate::interactions::IncidentActions>,
-    /// Bot mode: where acknowledgements are told in the alert's thread.
-    threads: Option<Threads>,
     /// Interactions already accepted (a button click must not be replayed).
     replay: crate::interactions::replay::ReplayGuard,
 }
@@ -144,7 +142,7 @@ struct Answers {
     configured: Vec<Silence>,
     /// Capacity pools from the configuration (shown by `/runner-status` for every scope).
     pools: Vec<Pool>,
-    /// Bot mode: where `/runner-ack` is told in the alert's thread.
+    /// Bot mode: where `/runner-ack` and button clicks are told in the alert's thread.
     threads: Option<Threads>,
 }
 
@@ -213,7 +211,6 @@ impl SlashCommands {
                 tasks: Mutex::new(Vec::new()),
             },
             incident,
-            threads: None,
             replay: crate::interactions::replay::ReplayGuard::default(),
         })
     }
@@ -233,20 +230,19 @@ impl SlashCommands {
     /// Bot mode: acknowledgements and silences from buttons and `/runner-ack` are told in the
     /// thread of the alert, posted through `api` (the client of the `slack_bot` sink named
     /// `sink`, whose receipts say where each alert is). Without it they are told in the channel.
+    /// Call before handling requests.
     #[must_use]
     pub fn thread_replies(
         mut self,
         sink: impl Into<String>,
         api: Arc<crate::web_api::SlackWebApi>,
     ) -> Self {
-        let threads = Threads {
-            sink: sink.into(),
-            api,
-        };
         if let Some(answers) = Arc::get_mut(&mut self.answers) {
-            answers.threads = Some(threads.clone());
+            answers.threads = Some(Threads {
+                sink: sink.into(),
+                api,
+            });
         }
-        self.threads = Some(threads);
         self
     }
 

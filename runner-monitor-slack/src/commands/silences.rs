@@ -236,7 +236,7 @@ pub(crate) async fn ack(
             Ok(done) => done,
             Err(error) => return failed(&error, "/runner-ack"),
         };
-    let told = acknowledged(runner, &scope, &outage, user_id);
+    let told = acknowledged(&scope, &outage, user_id);
     // Bot mode: the acknowledgement goes in the alert's thread; the command then answers only
     // the user who typed it.
     let key = runner_monitor_core::outage_incident_key(&scope, &outage.runner, outage.id);
@@ -250,29 +250,29 @@ pub(crate) async fn ack(
     }
 }
 
-/// What `/runner-ack` tells the channel (or the alert's thread).
-fn acknowledged(runner: &str, scope: &Scope, outage: &Outage, user_id: &str) -> Message {
-    if scope.is_pool() {
-        Message::new(format!("{scope} acknowledged"))
-            .response_type(ResponseType::InChannel)
-            .block(Block::text(format!(
-                ":eyes: {} acknowledged outage #{} of pool `{}` ({}): no more reminders; its \
-                 restoration is still sent.",
-                mention(user_id),
-                outage.id,
-                escape(&outage.runner),
-                escape(&outage.description)
-            )))
+/// What an acknowledgement (`/runner-ack` or the Acknowledge button) tells the channel or the
+/// alert's thread; the fallback text is the same sentence.
+pub(crate) fn acknowledged(scope: &Scope, outage: &Outage, user_id: &str) -> Message {
+    let text = if scope.is_pool() {
+        format!(
+            ":eyes: {} acknowledged outage #{} of pool `{}` ({}): no more reminders; its \
+             restoration is still sent.",
+            mention(user_id),
+            outage.id,
+            escape(&outage.runner),
+            escape(&outage.description)
+        )
     } else {
-        Message::new(format!("{runner} acknowledged"))
-            .response_type(ResponseType::InChannel)
-            .block(Block::text(format!(
-                ":eyes: {} acknowledged outage #{} of `{}` in `{}`: no more reminders; its \
-                 resolution is still sent.",
-                mention(user_id),
-                outage.id,
-                escape(runner),
-                escape(&scope.to_string())
-            )))
-    }
+        format!(
+            ":eyes: {} acknowledged outage #{} of `{}` in `{}`: no more reminders; its \
+             resolution is still sent.",
+            mention(user_id),
+            outage.id,
+            escape(&outage.runner),
+            escape(&scope.to_string())
+        )
+    };
+    Message::new(text.clone())
+        .response_type(ResponseType::InChannel)
+        .block(Block::text(text))
 }

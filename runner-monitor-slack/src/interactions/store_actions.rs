@@ -83,13 +83,9 @@ impl IncidentActions for StoreActions {
         )
         .await
         {
-            Ok((scope, outage)) => Ok(in_channel(format!(
-                ":eyes: {} acknowledged outage #{} of `{name}` in `{}`: no more reminders; its \
-                 resolution is still sent.",
-                mention(&user.id),
-                outage.id,
-                escape(&scope.to_string())
-            ))),
+            Ok((scope, outage)) => Ok(crate::commands::silences::acknowledged(
+                &scope, &outage, &user.id,
+            )),
             Err(ActionError::Store(error)) => {
                 tracing::warn!(scope = %target.scope, %error, "acknowledge: cannot store");
                 Err(STORE_TROUBLE.to_owned())

@@ -29,16 +29,8 @@ pub(super) async fn pending(
     store: &StatelyStore,
     limit: usize,
 ) -> Result<Vec<Delivery>, StoreError> {
-    let scopes: Vec<_> = index::rows(store)
-        .await?
-        .into_iter()
-        .filter(|(_, row)| row.pending_deliveries > 0)
-        .map(|(scope, _)| scope)
-        .collect();
-    let options = ListOptions {
-        item_types: vec![DeliveryItem::TYPE.to_owned()],
-        ..ListOptions::default()
-    };
+    let scopes = pending_scopes(store).await?;
+    let options = deliveries_only();
     let per_scope: Vec<Vec<Delivery>> = futures::stream::iter(scopes)
         .map(|scope| {
             let options = &options;
@@ -112,17 +104,8 @@ pub(super) async fn claim_due(
     store: &StatelyStore,
     request: &ClaimRequest,
 ) -> Result<Vec<Delivery>, StoreError> {
-    let mut scopes: Vec<_> = index::rows(store)
-        .await?
-        .into_iter()
-        .filter(|(_, row)| row.pending_deliveries > 0)
-        .map(|(scope, _)| scope)
-        .collect();
-    scopes.sort();
-    let options = ListOptions {
-        item_types: vec![DeliveryItem::TYPE.to_owned()],
-        ..ListOptions::default()
-    };
+    let scopes = pending_scopes(store).await?;
+    let options = deliveries_only();
     let mut claimed = Vec::new();
     for scope in scopes {
         if claimed.len() >= request.limit {
@@ -208,17 +191,8 @@ pub(super) async fn wake_postponed(
     if until <= now {
         return Ok(0);
     }
-    let mut scopes: Vec<_> = index::rows(store)
-        .await?
-        .into_iter()
-        .filter(|(_, row)| row.pending_deliveries > 0)
-        .map(|(scope, _)| scope)
-        .collect();
-    scopes.sort();
-    let options = ListOptions {
-        item_types: vec![DeliveryItem::TYPE.to_owned()],
-        ..ListOptions::default()
-    };
+    let scopes = pending_scopes(store).await?;
+    let options = deliveries_only();
     let max_writes = store.max_transaction_writes;
     let mut woken = 0;
     for scope in scopes {
@@ -336,4 +310,24 @@ enum Found {
     Settled,
     No,
     ClaimedBy(String),
+}
+
+/// The scopes the index says have pending deliveries, in scope order (one index read).
+async fn pending_scopes(store: &StatelyStore) -> Result<Vec<Scope>, StoreError> {
+    let mut scopes: Vec<Scope> = index::rows(store)
+        .await?
+        .into_iter()
+        .filter(|(_, row)| row.pending_deliveries > 0)
+        .map(|(scope, _)| scope)
+        .collect();
+    scopes.sort();
+    Ok(scopes)
+}
+
+/// List options reading a scope's deliveries only.
+fn deliveries_only() -> ListOptions {
+    ListOptions {
+        item_types: vec![DeliveryItem::TYPE.to_owned()],
+        ..ListOptions::default()
+    }
 }

@@ -39,7 +39,8 @@ use crate::host::build::Host;
 pub const DEFAULT_SINCE: Duration = Duration::from_secs(30 * 86_400);
 
 /// The fleet a host's configuration describes, as of `now` over `since`: its scopes, with the
-/// configured and stored silences left out of uptime (what `daemon --report` prints).
+/// configured and stored silences left out of uptime (what `daemon --report` prints; the report
+/// shows no pools, so none are read).
 pub async fn fleet_of(
     store: &dyn Store,
     config: &crate::host::config::Config,
@@ -60,8 +61,6 @@ pub async fn fleet_of(
         config.policy.history_ttl,
         &silencing,
     )
-    .await
-    .with_pools(store, &config.policy.pools)
     .await
 }
 
